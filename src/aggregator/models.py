@@ -1,0 +1,155 @@
+"""Plain data types passed between the pipeline's stages (no ORM, no I/O)."""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+__all__ = [
+    "DeliveryResult",
+    "Listing",
+    "Match",
+    "OutboxEntry",
+    "OutboxStatus",
+    "Posting",
+    "RawPosting",
+    "SourceRunResult",
+    "SourceState",
+]
+
+
+@dataclass(frozen=True, slots=True)
+class RawPosting:
+    """One entry as an adapter's pure `parse` step found it, before normalization.
+
+    Text fields are as the source gave them (HTML allowed); dates are timezone-aware when the
+    source said which zone, naive otherwise (naive means UTC).
+    """
+
+    title: str
+    guid: str | None = None
+    url: str | None = None
+    company: str | None = None
+    location: str | None = None
+    description_html: str | None = None
+    tags: tuple[str, ...] = ()
+    posted_at: datetime | None = None
+    extra: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class Posting:
+    """A normalized posting as seen on one source.
+
+    `dedup_key` identifies the posting within its source: `guid:<guid>`, else `url:<url>`, else
+    `hash:<sha256 of title and content>` (miniflux's fallbacks).
+    """
+
+    source: str
+    dedup_key: str
+    title: str
+    url: str | None
+    external_id: str | None
+    company: str | None
+    location: str | None
+    description: str
+    description_html: str | None
+    tags: tuple[str, ...]
+    posted_at: datetime
+    first_seen_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class Listing:
+    """A stored listing: one job or gig, seen on one or more sources (its sightings)."""
+
+    id: int
+    title: str
+    url: str | None
+    company: str | None
+    location: str | None
+    description: str
+    tags: tuple[str, ...]
+    posted_at: datetime
+    first_seen_at: datetime
+    sources: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Match:
+    """A listing that a rule matched, with the reason in words."""
+
+    listing_id: int
+    rule: str
+    why: str
+
+
+class OutboxStatus(enum.StrEnum):
+    """Lifecycle of an outbox row."""
+
+    PENDING = "pending"
+    SENT = "sent"
+    DEAD = "dead"
+
+
+@dataclass(frozen=True, slots=True)
+class OutboxEntry:
+    """One alert to deliver: at most one per (listing, rule, channel), ever."""
+
+    id: int
+    key: str
+    listing_id: int
+    rule: str
+    channel: str
+    why: str
+    status: OutboxStatus
+    attempts: int
+    next_attempt_at: datetime
+    last_error: str | None
+    created_at: datetime
+    sent_at: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class DeliveryResult:
+    """What happened to one outbox row during delivery."""
+
+    outbox_id: int
+    channel: str
+    ok: bool
+    error: str | None = None
+
+
+@dataclass(slots=True)
+class SourceRunResult:
+    """Per-source summary of one cycle, for the CLI and the logs."""
+
+    source: str
+    fetched: int = 0
+    new: int = 0
+    matched: int = 0
+    error: str | None = None
+    skipped: bool = False
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None
+
+
+@dataclass(frozen=True, slots=True)
+class SourceState:
+    """What the store remembers about a source between runs: schedule, health, cache keys."""
+
+    name: str
+    last_attempt_at: datetime | None = None
+    last_success_at: datetime | None = None
+    last_new_item_at: datetime | None = None
+    next_due_at: datetime | None = None
+    consecutive_failures: int = 0
+    last_error: str | None = None
+    etag: str | None = None
+    last_modified: str | None = None
+    content_hash: str | None = None
