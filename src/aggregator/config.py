@@ -154,7 +154,9 @@ class Checks:
     channel_url: Callable[[str], str | None] | None = None
 
 
-def interpolate_env(data: object, env: Mapping[str, str], path: str = "") -> tuple[object, list[str]]:
+def interpolate_env(
+    data: object, env: Mapping[str, str], path: str = ""
+) -> tuple[object, list[str]]:
     """Replace `${VAR}` and `${VAR:-default}` in every string; return the data and the problems."""
     problems: list[str] = []
     if isinstance(data, str):
@@ -204,17 +206,24 @@ def _pydantic_problems(error: ValidationError) -> list[str]:
         if item["type"] == "extra_forbidden":
             message = "unknown key"
         elif item["type"] == "string_pattern_mismatch":
-            message = "must be lowercase letters, digits and dashes, starting with a letter or digit"
+            message = (
+                "must be lowercase letters, digits and dashes, starting with a letter or digit"
+            )
         problems.append(f"{_format_loc(loc)}: {message}")
     return problems
+
+
+def _list_at(data: Mapping[str, Any], key: str) -> list[Any]:
+    value = data.get(key)
+    return value if isinstance(value, list) else []
 
 
 def _semantic_problems(data: Mapping[str, Any], checks: Checks) -> list[str]:
     """Cross-references and plug-in checks, run on the raw data so they add to schema errors."""
     problems: list[str] = []
-    sources = data.get("sources") if isinstance(data.get("sources"), list) else []
-    channels = data.get("channels") if isinstance(data.get("channels"), Mapping) else {}
-    rules = data.get("rules") if isinstance(data.get("rules"), list) else []
+    sources = _list_at(data, "sources")
+    channels = data["channels"] if isinstance(data.get("channels"), Mapping) else {}
+    rules = _list_at(data, "rules")
     names: set[str] = set()
     for i, source in enumerate(sources):
         if not isinstance(source, Mapping):
@@ -244,12 +253,10 @@ def _semantic_problems(data: Mapping[str, Any], checks: Checks) -> list[str]:
         query = rule.get("query")
         if isinstance(query, str) and query and checks.query and (msg := checks.query(query)):
             problems.append(f"rules[{i}].query: {msg}")
-        notify = rule.get("notify")
-        for j, target in enumerate(notify if isinstance(notify, list) else []):
+        for j, target in enumerate(_list_at(rule, "notify")):
             if isinstance(target, str) and target not in channels:
                 problems.append(f"rules[{i}].notify[{j}]: unknown channel {target!r}")
-        scope = rule.get("sources")
-        for j, target in enumerate(scope if isinstance(scope, list) else []):
+        for j, target in enumerate(_list_at(rule, "sources")):
             if isinstance(target, str) and target not in names:
                 problems.append(f"rules[{i}].sources[{j}]: unknown source {target!r}")
     return problems

@@ -1,0 +1,23 @@
+# aggregator: multi-stage image. Build the wheel, install it into a venv, run as a non-root user.
+# CI has no Docker engine; tests/e2e/test_packaging.py runs the same install steps instead.
+FROM python:3.12-slim AS build
+WORKDIR /src
+COPY pyproject.toml README.md ./
+COPY src ./src
+RUN python -m pip wheel --no-cache-dir --no-deps -w /wheels . \
+ && python -m venv /opt/aggregator \
+ && /opt/aggregator/bin/pip install --no-cache-dir "$(ls /wheels/aggregator-*.whl)[postgres]"
+
+FROM python:3.12-slim
+RUN useradd --create-home --uid 10001 aggregator \
+ && mkdir -p /data && chown aggregator:aggregator /data
+COPY --from=build /opt/aggregator /opt/aggregator
+COPY config.example.yaml /etc/aggregator/config.example.yaml
+ENV PATH="/opt/aggregator/bin:$PATH" \
+    PYTHONUNBUFFERED=1 \
+    AGGREGATOR_CONFIG=/data/config.yaml
+USER aggregator
+WORKDIR /data
+VOLUME ["/data"]
+ENTRYPOINT ["aggregate"]
+CMD ["daemon"]

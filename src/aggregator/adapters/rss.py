@@ -1,0 +1,206 @@
+"""The generic RSS/Atom adapter: conditional fetch through the shared client, feedparser parse."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import logging
+from collections.abc import Iterable, Mapping
+from datetime import UTC, datetime
+from email.utils import parseaddr
+from typing import Any, ClassVar
+from urllib.parse import urljoin
+
+import feedparser
+
+from aggregator.adapters.base import Adapter, AdapterError, FetchResult, FetchState
+from aggregator.http import HttpClient
+from aggregator.models import RawPosting
+
+__all__ = [
+    "MAX_DESCRIPTION_CHARS",
+    "MAX_ENTRIES",
+    "MAX_TITLE_CHARS",
+    "RssAdapter",
+    "parse_feed",
+]
+
+log = logging.getLogger(__name__)
+
+MAX_ENTRIES = 5000
+MAX_TITLE_CHARS = 1024
+MAX_DESCRIPTION_CHARS = 64 * 1024
+MAX_FIELD_CHARS = 256  # company, location, one tag
+MAX_TAGS = 50
+
+ACCEPT = (
+    "application/rss+xml, application/atom+xml, application/rdf+xml;q=0.9, "
+    "application/xml;q=0.9, text/xml;q=0.9, */*;q=0.5"
+)
+# Element names that job feeds use for the employer and the place; feedparser maps `<company>`
+# to `company` and a namespaced `<job:company>` to `job_company`.
+_COMPANY_KEYS = ("company", "companyname", "company_name", "employer", "hiringorganization")
+_LOCATION_KEYS = ("location", "joblocation", "job_location", "region", "city", "country")
+# Bad data inside one entry (odd types, out-of-range dates) skips that entry only.
+_ENTRY_ERRORS = (AttributeError, KeyError, IndexError, TypeError, ValueError, OverflowError)
+
+
+class RssAdapter(Adapter):
+    """Any RSS 0.9x/1.0/2.0 or Atom feed."""
+
+    name: ClassVar[str] = "rss"
+
+    async def fetch(self, client: HttpClient, state: FetchState) -> FetchResult:
+        response = await client.get(
+            self.source.url,
+            etag=state.etag,
+            last_modified=state.last_modified,
+            headers={"Accept": ACCEPT},
+            max_bytes=self.source.max_body_bytes,
+        )
+        etag = response.headers.get("ETag") or state.etag
+        last_modified = response.headers.get("Last-Modified") or state.last_modified
+        if response.not_modified:
+            return FetchResult(
+                body=b"",
+                url=response.url,
+                etag=etag,
+                last_modified=last_modified,
+                content_hash=state.content_hash,
+                not_modified=True,
+            )
+        digest = hashlib.sha256(response.body).hexdigest()
+        unchanged = digest == state.content_hash
+        return FetchResult(
+            body=b"" if unchanged else response.body,  # an unchanged body is not parsed again
+            url=response.url,
+            content_type=response.headers.get("Content-Type"),
+            etag=etag,
+            last_modified=last_modified,
+            content_hash=digest,
+            not_modified=unchanged,
+        )
+
+    def parse(self, body: bytes, *, url: str) -> list[RawPosting]:
+        return parse_feed(body, url=url)
+
+
+def parse_feed(body: bytes, *, url: str) -> list[RawPosting]:
+    """Parse RSS/Atom bytes into raw postings; AdapterError if the body is not a feed."""
+    document = _feedparser(body, url)
+    entries = document.get("entries") or []
+    if not entries and not document.get("version"):
+        raise AdapterError(f"not an RSS or Atom feed: {_why_not_a_feed(body, document)}")
+    postings = []
+    for index, entry in enumerate(entries[:MAX_ENTRIES]):
+        try:
+            posting = _raw_posting(entry, url)
+        except _ENTRY_ERRORS as exc:
+            log.warning("skipping feed entry %d: %s: %s", index, type(exc).__name__, exc)
+            continue
+        if posting is not None:
+            postings.append(posting)
+    return postings
+
+
+def _feedparser(body: bytes, url: str) -> Any:
+    # A stream, never bytes or str: feedparser fetches a str URL and *opens a bytes or str value
+    # that names an existing file*, so a body of b"/etc/passwd" would read that file.
+    return feedparser.parse(
+        io.BytesIO(body),
+        response_headers={"content-location": url},
+        resolve_relative_uris=True,
+        sanitize_html=True,
+    )
+
+
+def _why_not_a_feed(body: bytes, document: Mapping[str, Any]) -> str:
+    head = body[:512].lstrip().lower()
+    if not head:
+        return "the body is empty"
+    if head.startswith((b"<!doctype html", b"<html")):
+        return "got an HTML page"
+    if head.startswith((b"{", b"[")):
+        return "got JSON"
+    problem = document.get("bozo_exception")
+    # Encoding and media-type notes (e.g. "no Content-type specified") are not the reason.
+    if problem is not None and not isinstance(problem, feedparser.ThingsNobodyCaresAboutButMe):
+        return str(problem).strip()[:160] or type(problem).__name__
+    return "no <rss>, <feed> or <rdf:RDF> root element"
+
+
+def _raw_posting(entry: Mapping[str, Any], base_url: str) -> RawPosting | None:
+    title = _text(entry.get("title"), MAX_TITLE_CHARS)
+    link = _link(entry, base_url)
+    description = _description(entry)
+    if not (title or link or description):
+        return None  # an empty <item/>
+    return RawPosting(
+        title=title,
+        guid=_text(entry.get("id"), MAX_TITLE_CHARS) or None,
+        url=link,
+        company=_company(entry),
+        location=_named_field(entry, _LOCATION_KEYS),
+        description_html=description or None,
+        tags=_tags(entry.get("tags")),
+        posted_at=_posted_at(entry),
+    )
+
+
+def _text(value: object, limit: int) -> str:
+    return value[:limit].strip() if isinstance(value, str) else ""
+
+
+def _link(entry: Mapping[str, Any], base_url: str) -> str | None:
+    link = _text(entry.get("link"), 4096)
+    return urljoin(base_url, link) if link else None
+
+
+def _description(entry: Mapping[str, Any]) -> str:
+    content = entry.get("content")
+    first = content[0] if isinstance(content, list) and content else None
+    if isinstance(first, Mapping) and (value := _text(first.get("value"), MAX_DESCRIPTION_CHARS)):
+        return value
+    return _text(entry.get("summary"), MAX_DESCRIPTION_CHARS)
+
+
+def _company(entry: Mapping[str, Any]) -> str | None:
+    if company := _named_field(entry, _COMPANY_KEYS):
+        return company
+    # RSS `<author>email (Name)</author>`: feedparser's own split cuts long TLDs (`.example`
+    # becomes `.exam` + `ple (Name`), so the stdlib address parser reads it instead.
+    name, address = parseaddr(_text(entry.get("author"), MAX_FIELD_CHARS))
+    if "@" in address:
+        return name.strip() or None  # an address alone does not name the employer
+    detail = entry.get("author_detail")
+    if isinstance(detail, Mapping) and (name := _text(detail.get("name"), MAX_FIELD_CHARS)):
+        return name
+    return _text(entry.get("author"), MAX_FIELD_CHARS) or None
+
+
+def _named_field(entry: Mapping[str, Any], names: Iterable[str]) -> str | None:
+    """The first string field called one of `names`, with or without a namespace prefix."""
+    for name in names:
+        for key in (name, *(k for k in entry if isinstance(k, str) and k.endswith("_" + name))):
+            if value := _text(entry.get(key), MAX_FIELD_CHARS):
+                return value
+    return None
+
+
+def _tags(tags: object) -> tuple[str, ...]:
+    if not isinstance(tags, list):
+        return ()
+    terms = (_text(t.get("term"), MAX_FIELD_CHARS) for t in tags if isinstance(t, Mapping))
+    return tuple(term for term in terms if term)[:MAX_TAGS]
+
+
+def _posted_at(entry: Mapping[str, Any]) -> datetime | None:
+    # feedparser gives UTC struct_times; a date it cannot read is None. The `in` test avoids
+    # feedparser's deprecated fallback from `updated_parsed` to `published_parsed`.
+    parsed = entry.get("published_parsed")
+    if parsed is None and "updated_parsed" in entry:
+        parsed = entry.get("updated_parsed")
+    if parsed is None:
+        return None
+    year, month, day, hour, minute, second = parsed[:6]
+    return datetime(year, month, day, hour, minute, second, tzinfo=UTC)

@@ -1,0 +1,219 @@
+"""The `aggregate` command line: parses arguments and hands off to the pipeline and scheduler."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import sys
+from datetime import timedelta
+from pathlib import Path
+from typing import Annotated, NoReturn
+
+import typer
+
+from aggregator import __version__
+from aggregator.config import Config, ConfigError
+from aggregator.console import print_report, report_as_json
+from aggregator.http import HttpClient
+from aggregator.pipeline import Pipeline, RunReport
+from aggregator.runtime import load_checked_config, open_store
+from aggregator.store import RunLockBusy, Store
+
+__all__ = ["app", "main"]
+
+log = logging.getLogger("aggregator")
+
+EXIT_OK, EXIT_FAILED, EXIT_CONFIG = 0, 1, 2
+RUN_LOCK_WAIT = timedelta(seconds=10)
+RUN_LOCK_LEASE = timedelta(minutes=30)
+
+app = typer.Typer(
+    help="Aggregate job, gig and micro-internship listings and alert on the ones you want.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+config_app = typer.Typer(help="Check configuration files.", no_args_is_help=True)
+db_app = typer.Typer(help="Manage the database schema.", no_args_is_help=True)
+app.add_typer(config_app, name="config")
+app.add_typer(db_app, name="db")
+
+ConfigOption = Annotated[
+    Path,
+    typer.Option(
+        "--config",
+        "-c",
+        envvar="AGGREGATOR_CONFIG",
+        help="Config file (YAML). Defaults to $AGGREGATOR_CONFIG.",
+        show_default=False,
+    ),
+]
+
+
+class _State:
+    debug = False
+
+
+def _setup_logging(level: int) -> None:
+    logging.basicConfig(
+        level=logging.DEBUG if _State.debug else level,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+        stream=sys.stderr,
+    )
+    # apprise's own warnings are captured per message and reported redacted by our deliverer.
+    logging.getLogger("apprise").propagate = _State.debug
+
+
+@app.callback()
+def _main_options(
+    debug: Annotated[
+        bool, typer.Option("--debug", help="Show tracebacks and debug logs on errors.")
+    ] = False,
+    version: Annotated[bool, typer.Option("--version", help="Print the version and exit.")] = False,
+) -> None:
+    _State.debug = debug
+    if version:
+        typer.echo(f"aggregator {__version__}")
+        raise typer.Exit(EXIT_OK)
+
+
+@app.command()
+def run(
+    config_path: ConfigOption,
+    all_sources: Annotated[
+        bool, typer.Option("--all", help="Fetch every enabled source, due or not.")
+    ] = False,
+    dry_run: Annotated[
+        bool,
+        typer.Option("--dry-run", help="Write nothing, send nothing; print what would be sent."),
+    ] = False,
+    no_notify: Annotated[
+        bool, typer.Option("--no-notify", help="Store and queue alerts but do not send them.")
+    ] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")] = False,
+) -> None:
+    """Run one cycle over the due sources, then deliver pending alerts (for cron).
+
+    Exit status: 0 when every source succeeded, 1 when a source or a delivery failed (the rest
+    is still processed and stored, undelivered alerts are retried on a later run), 2 for a bad
+    configuration.
+    """
+    _setup_logging(logging.ERROR)
+    config = load_checked_config(config_path)
+    store = open_store(config.database, dry_run=dry_run)
+    try:
+        if dry_run:
+            report = asyncio.run(_cycle(config, store, all_sources, dry_run=True, deliver=False))
+        else:
+            with store.run_lock("run", wait=RUN_LOCK_WAIT, lease=RUN_LOCK_LEASE):
+                report = asyncio.run(
+                    _cycle(config, store, all_sources, dry_run=False, deliver=not no_notify)
+                )
+    except RunLockBusy:
+        typer.echo("another run is in progress on this database; nothing done", err=True)
+        raise typer.Exit(EXIT_OK) from None
+    finally:
+        store.dispose()
+    if as_json:
+        typer.echo(json.dumps(report_as_json(report), indent=2))
+    else:
+        print_report(report, dry_run=dry_run)
+    raise typer.Exit(EXIT_OK if report.sources_ok and report.delivery_ok else EXIT_FAILED)
+
+
+async def _cycle(
+    config: Config, store: Store, all_sources: bool, *, dry_run: bool, deliver: bool
+) -> RunReport:
+    async with HttpClient(config.http) as client:
+        pipeline = Pipeline(config, store, client)
+        report = await pipeline.run_sources(
+            pipeline.due_sources(include_all=all_sources), dry_run=dry_run
+        )
+    if deliver:
+        report.deliveries = pipeline.deliver()
+    return report
+
+
+@app.command()
+def daemon(config_path: ConfigOption) -> None:
+    """Keep running: fetch each source on its `every`, deliver alerts as they come.
+
+    SIGTERM or SIGINT lets the jobs in flight finish, then exits 0.
+    """
+    from aggregator.scheduler import Daemon
+
+    _setup_logging(logging.INFO)
+    config = load_checked_config(config_path)
+    store = open_store(config.database)
+
+    async def serve() -> None:
+        async with HttpClient(config.http) as client:
+            await Daemon(Pipeline(config, store, client)).run()
+
+    try:
+        asyncio.run(serve())
+    finally:
+        store.dispose()
+
+
+@config_app.command("validate")
+def config_validate(
+    path: Annotated[Path, typer.Argument(help="The config file to check.", show_default=False)],
+) -> None:
+    """Check a config file and report every problem at once, each with its path."""
+    config = load_checked_config(path)
+    typer.echo(
+        f"{path}: ok ({len(config.sources)} sources, {len(config.channels)} channels, "
+        f"{len(config.rules)} rules)"
+    )
+
+
+@db_app.command("upgrade")
+def db_upgrade(config_path: ConfigOption) -> None:
+    """Create or migrate the database schema to the latest version."""
+    config = load_checked_config(config_path)
+    store = Store(config.database)
+    try:
+        store.upgrade()
+        typer.echo(f"database {store.display_url} is up to date")
+    finally:
+        store.dispose()
+
+
+@app.command()
+def demo(
+    keep: Annotated[
+        bool, typer.Option("--keep", help="Keep the throwaway database and print its path.")
+    ] = False,
+) -> None:
+    """See the whole pipeline work: bundled sample feeds served on 127.0.0.1, a throwaway
+    database, alerts printed here. Needs no account and no internet."""
+    from aggregator.demo import run_demo
+
+    _setup_logging(logging.ERROR)
+    raise typer.Exit(run_demo(keep=keep))
+
+
+def _fail(message: str, code: int) -> NoReturn:
+    typer.echo(message, err=True)
+    sys.exit(code)
+
+
+def main() -> None:
+    """Console entry point: turn known errors into one clear line and an exit code."""
+    _State.debug = "--debug" in sys.argv[1:]
+    try:
+        app()
+    except ConfigError as exc:
+        if _State.debug:
+            raise
+        lines = [f"{exc.source}: {len(exc.problems)} problem(s)"]
+        lines += [f"  {problem}" for problem in exc.problems]
+        _fail("\n".join(lines), EXIT_CONFIG)
+    except KeyboardInterrupt:
+        _fail("interrupted", 130)
+    except Exception as exc:
+        if _State.debug:
+            raise
+        _fail(f"error: {exc} (run with --debug for details)", EXIT_FAILED)

@@ -1,0 +1,213 @@
+"""Turn an adapter's raw postings into clean, comparable postings (text, URL, tags, dates, key)."""
+
+from __future__ import annotations
+
+import hashlib
+import html
+import re
+from collections.abc import Iterable
+from datetime import UTC, datetime, timedelta
+from urllib.parse import unquote_plus, urlsplit, urlunsplit
+
+import nh3
+from selectolax.lexbor import LexborHTMLParser, LexborNode
+
+from aggregator.models import Posting, RawPosting
+from aggregator.text import extract_hashtags, fold_tag
+
+__all__ = [
+    "MAX_HTML_CHARS",
+    "MAX_TITLE_CHARS",
+    "UNTITLED",
+    "canonical_url",
+    "clean_line",
+    "dedup_key",
+    "html_to_text",
+    "normalize",
+    "normalize_all",
+]
+
+# Caps applied before any parsing or regex, whatever the adapter already did.
+MAX_TITLE_CHARS = 1024
+MAX_HTML_CHARS = 64 * 1024
+UNTITLED = "(untitled)"
+_EARLIEST = datetime(2000, 1, 1, tzinfo=UTC)
+_FUTURE_SLACK = timedelta(days=1)
+
+# Only parameters that exist to track clicks; `ref`, `source` and the like sometimes select
+# content, so they stay.
+_TRACKING_PREFIXES = ("utm_",)
+_TRACKING_PARAMS = frozenset(
+    {
+        "fbclid", "gclid", "dclid", "gbraid", "wbraid", "msclkid", "yclid", "twclid", "ttclid",
+        "igshid", "mc_cid", "mc_eid", "_hsenc", "_hsmi", "mkt_tok", "_ga", "_gl",
+    }
+)  # fmt: skip
+_DEFAULT_PORTS = {"http": 80, "https": 443}
+
+# Private-use characters mark block and line breaks while whitespace inside the text collapses.
+_PARA, _LINE = "\ue000", "\ue001"
+_BREAKS_RE = re.compile(rf"\s*[{_PARA}{_LINE}][\s{_PARA}{_LINE}]*")
+_DROP_TAGS = ["script", "style", "noscript", "template", "iframe", "object", "svg", "head"]
+_BLOCK_TAGS = frozenset(
+    {
+        "p", "div", "section", "article", "header", "footer", "aside", "nav", "main", "address",
+        "blockquote", "pre", "ul", "ol", "dl", "table", "figure", "figcaption", "hr", "details",
+        "summary", "form", "fieldset", "h1", "h2", "h3", "h4", "h5", "h6",
+    }
+)  # fmt: skip
+_LINE_TAGS = frozenset({"li", "tr", "dt", "dd", "caption"})
+_CONTROLS = {c: " " for c in (*range(0x20), 0x7F) if chr(c) not in "\n"}
+
+
+def normalize(raw: RawPosting, *, source: str, now: datetime) -> Posting:
+    """One raw posting, cleaned; `now` (UTC) stands in for missing or implausible dates."""
+    now = _as_utc(now)
+    description = html_to_text(raw.description_html or "")
+    title = clean_line(raw.title[:MAX_TITLE_CHARS]) or _title_from(description)
+    url = canonical_url(raw.url)
+    guid = (raw.guid or "").strip() or None
+    return Posting(
+        source=source,
+        dedup_key=dedup_key(guid=guid, url=url, title=title, description=description),
+        title=title,
+        url=url,
+        external_id=guid,
+        company=clean_line(raw.company or "")[:MAX_TITLE_CHARS] or None,
+        location=clean_line(raw.location or "")[:MAX_TITLE_CHARS] or None,
+        description=description,
+        description_html=_sanitize(raw.description_html),
+        tags=_tags(raw.tags, title, description),
+        posted_at=_posted_at(raw.posted_at, now),
+        first_seen_at=now,
+    )
+
+
+def normalize_all(raws: Iterable[RawPosting], *, source: str, now: datetime) -> list[Posting]:
+    """Normalize a batch, keeping the first of postings that share a dedup key."""
+    postings: dict[str, Posting] = {}
+    for raw in raws:
+        posting = normalize(raw, source=source, now=now)
+        postings.setdefault(posting.dedup_key, posting)
+    return list(postings.values())
+
+
+def dedup_key(*, guid: str | None, url: str | None, title: str, description: str) -> str:
+    """`guid:<guid>`, else `url:<canonical url>`, else `hash:<sha256 of title and description>`."""
+    if guid:
+        return f"guid:{guid}"
+    if url:
+        return f"url:{url}"
+    digest = hashlib.sha256(f"{title}\n{description}".encode()).hexdigest()
+    return f"hash:{digest}"
+
+
+def canonical_url(url: str | None) -> str | None:
+    """An http(s) URL without tracking parameters or fragment, scheme and host lowercased.
+
+    Anything that is not a valid http or https URL (`javascript:`, `mailto:`) gives None.
+    """
+    if not url:
+        return None
+    try:
+        parts = urlsplit(url.strip())
+        port = parts.port
+    except ValueError:
+        return None
+    scheme = parts.scheme.lower()
+    if scheme not in _DEFAULT_PORTS or not parts.hostname:
+        return None
+    userinfo = parts.netloc.rpartition("@")[0]
+    host = f"[{parts.hostname}]" if ":" in parts.hostname else parts.hostname
+    netloc = (f"{userinfo}@" if userinfo else "") + host
+    if port is not None and port != _DEFAULT_PORTS[scheme]:
+        netloc += f":{port}"
+    query = "&".join(p for p in parts.query.split("&") if p and not _is_tracking(p))
+    return urlunsplit((scheme, netloc, parts.path or "/", query, ""))
+
+
+def _is_tracking(pair: str) -> bool:
+    name = unquote_plus(pair.partition("=")[0]).strip().lower()
+    return name.startswith(_TRACKING_PREFIXES) or name in _TRACKING_PARAMS
+
+
+def clean_line(text: str) -> str:
+    """One line of plain text: markup stripped, entities decoded, whitespace collapsed."""
+    if "<" in text or "&" in text:
+        text = html_to_text(text)
+    return " ".join(text.translate(_CONTROLS).split())
+
+
+def html_to_text(markup: str) -> str:
+    """Readable text from an HTML fragment: blocks become paragraphs, `<br>` and items lines."""
+    markup = markup[:MAX_HTML_CHARS].replace(_PARA, "").replace(_LINE, "")
+    if "<" not in markup:  # plain text: keep its line breaks
+        return _tidy(html.unescape(markup).replace("\n", _LINE))
+    tree = LexborHTMLParser(markup)
+    tree.strip_tags(_DROP_TAGS)
+    body = tree.body
+    if body is None:
+        return ""
+    _mark_breaks(body)
+    return _tidy(body.text())
+
+
+def _mark_breaks(body: LexborNode) -> None:
+    for node in list(body.traverse()):
+        if node.tag == "pre":
+            for child in list(node.traverse(include_text=True)):
+                if child.is_text_node:
+                    child.replace_with((child.text_content or "").replace("\n", _LINE))
+        if node.tag in _BLOCK_TAGS:
+            node.insert_before(_PARA)
+            node.insert_after(_PARA)
+        elif node.tag in _LINE_TAGS:
+            node.insert_before(_LINE)
+        elif node.tag == "br":
+            node.insert_after(_LINE)
+
+
+def _tidy(text: str) -> str:
+    """Collapse whitespace; a run of break marks becomes a line or a paragraph break."""
+
+    def one_break(found: re.Match[str]) -> str:
+        marks = found.group()
+        return "\n\n" if _PARA in marks or marks.count(_LINE) > 1 else "\n"
+
+    text = _BREAKS_RE.sub(one_break, text.translate(_CONTROLS).replace("\n", " "))
+    lines = (" ".join(line.split()) for line in text.split("\n"))
+    return "\n".join(lines).strip()
+
+
+def _sanitize(markup: str | None) -> str | None:
+    if not markup:
+        return None
+    cleaned = nh3.clean(markup[:MAX_HTML_CHARS]).strip()
+    return cleaned or None
+
+
+def _title_from(description: str) -> str:
+    first_line = description.split("\n", 1)[0].strip()
+    if len(first_line) > 120:
+        first_line = first_line[:119].rstrip() + "…"
+    return first_line or UNTITLED
+
+
+def _tags(raw_tags: Iterable[str], title: str, description: str) -> tuple[str, ...]:
+    folded = [fold_tag(tag) for tag in raw_tags]
+    folded += extract_hashtags(f"{title}\n{description}")
+    return tuple(dict.fromkeys(tag for tag in folded if tag))
+
+
+def _posted_at(value: datetime | None, now: datetime) -> datetime:
+    if value is None:
+        return now
+    value = _as_utc(value)
+    if value < _EARLIEST or value > now + _FUTURE_SLACK:
+        return now
+    return value
+
+
+def _as_utc(value: datetime) -> datetime:
+    """Naive means UTC; aware values are converted."""
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)

@@ -1,0 +1,118 @@
+"""Channels: one apprise object per configured channel, URL checks, and secret redaction."""
+
+from __future__ import annotations
+
+import logging
+import re
+import sys
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import apprise
+from apprise.decorators import notify as apprise_plugin
+
+from aggregator.config import ChannelConfig
+
+__all__ = ["Channel", "build_channels", "check_channel_url", "redact_url"]
+
+log = logging.getLogger(__name__)
+
+_USERINFO_RE = re.compile(r"^([a-z][a-z0-9+.-]*://)[^@/]*@", re.IGNORECASE)
+
+
+@apprise_plugin(on="console", name="Terminal output")  # type: ignore[untyped-decorator,no-untyped-call]
+def _print_to_terminal(body: str, title: str, *_args: Any, **_kwargs: Any) -> bool:
+    """`console://`: print the alert on standard output, the default channel of the example."""
+    line = "-" * 72
+    sys.stdout.write(f"{line}\n{title}\n{body}\n")
+    sys.stdout.flush()
+    return True
+
+
+def redact_url(url: str) -> str:
+    """Hide the secret parts of an apprise URL: apprise's privacy mode, else drop everything but
+    the scheme and host (a URL apprise cannot parse might still hold a password)."""
+    service = apprise.Apprise.instantiate(url)
+    if service is not None:
+        return str(service.url(privacy=True))  # type: ignore[no-untyped-call]
+    scheme, separator, rest = url.partition("://")
+    if not separator:
+        return "***"
+    authority = re.split(r"[/?#]", rest, maxsplit=1)[0]
+    host = authority.rsplit("@", 1)[-1]
+    return f"{scheme}://{'***@' if '@' in authority else ''}{host}/..."
+
+
+def check_channel_url(url: str) -> str | None:
+    """Return why apprise cannot use this URL (secrets redacted), or None when it can."""
+    if apprise.Apprise.instantiate(url) is not None:
+        return None
+    scheme = url.split("://", 1)[0] if "://" in url else ""
+    if not scheme:
+        return f"not an apprise URL: {redact_url(url)} (expected scheme://...)"
+    return f"apprise cannot use {redact_url(url)} (unknown scheme {scheme!r} or bad parameters)"
+
+
+@dataclass(slots=True)
+class Channel:
+    """A named destination; its own apprise object, so a retry never re-sends to other channels."""
+
+    name: str
+    urls: tuple[str, ...]
+    _apprise: apprise.Apprise
+
+    @property
+    def display(self) -> str:
+        return ", ".join(redact_url(u) for u in self.urls)
+
+    def send(self, title: str, body: str) -> str | None:
+        """Send one message; return None on success or a redacted error message."""
+        with apprise.LogCapture(level=logging.WARNING) as captured:  # type: ignore[no-untyped-call]
+            try:
+                ok = bool(self._apprise.notify(title=title, body=body, body_format="markdown"))
+            except (
+                Exception
+            ) as exc:  # apprise plugins should not raise, but one must not kill a run
+                log.debug("apprise raised", exc_info=True)
+                ok, captured_text = False, f"{type(exc).__name__}"
+            else:
+                captured_text = captured.getvalue() if hasattr(captured, "getvalue") else ""
+        if ok:
+            return None
+        return self._redact(_last_line(captured_text) or "apprise reported a failure")
+
+    def _redact(self, message: str) -> str:
+        for url in self.urls:
+            for secret in _secrets_of(url):
+                message = message.replace(secret, "****")
+        return message
+
+
+def _last_line(text: str) -> str:
+    lines = [line.split(" - ", 2)[-1].strip() for line in text.splitlines() if line.strip()]
+    return lines[-1] if lines else ""
+
+
+def _secrets_of(url: str) -> list[str]:
+    """The password and token-like parts of a URL, to scrub from apprise's messages."""
+    found = _USERINFO_RE.match(url)
+    secrets: list[str] = []
+    if found:
+        userinfo = found.group(0)[len(found.group(1)) : -1]
+        secrets += [part for part in userinfo.split(":")[1:] if part]
+    path = url.split("://", 1)[-1]
+    secrets += [part for part in re.split(r"[/?&=@:]", path) if len(part) >= 16]
+    return secrets
+
+
+def build_channels(channels: Mapping[str, ChannelConfig]) -> dict[str, Channel]:
+    """One Channel per configured name; URLs were checked when the config was loaded."""
+    built: dict[str, Channel] = {}
+    for name, config in channels.items():
+        instance = apprise.Apprise()
+        for url in config.urls:
+            if not instance.add(url):
+                raise ValueError(f"channels.{name}: apprise cannot use {redact_url(url)}")
+        built[name] = Channel(name=name, urls=tuple(config.urls), _apprise=instance)
+    return built

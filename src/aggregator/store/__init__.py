@@ -1,0 +1,7 @@
+"""Storage: listings, sightings, matches, the outbox, source state and the run lock."""
+
+from aggregator.store.locks import RunLockBusy
+from aggregator.store.repository import Store
+from aggregator.store.unit_of_work import UnitOfWork
+
+__all__ = ["RunLockBusy", "Store", "UnitOfWork"]

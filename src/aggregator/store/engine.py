@@ -1,0 +1,108 @@
+"""Engine creation (SQLite pragmas and BEGIN IMMEDIATE), short transactions, Alembic runner."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import Connection, Engine, create_engine, event, make_url, text
+from sqlalchemy.engine import URL
+from sqlalchemy.pool import ConnectionPoolEntry, StaticPool
+
+__all__ = ["begin", "current_heads", "make_engine", "migrate", "script_heads"]
+
+SUPPORTED_DIALECTS = ("sqlite", "postgresql")
+MIGRATIONS = Path(__file__).parent / "migrations"
+BUSY_TIMEOUT_MS = 15000
+# Execution option naming how SQLite opens a transaction; writers take the lock up front.
+_SQLITE_BEGIN = "aggregator_sqlite_begin"
+
+
+def make_engine(url: str | URL) -> Engine:
+    """Create an engine for SQLite (file or memory) or PostgreSQL; refuse other databases."""
+    url = make_url(url)
+    if url.get_backend_name() not in SUPPORTED_DIALECTS:
+        raise ValueError(f"unsupported database {url.drivername!r}: use sqlite or postgresql")
+    if url.get_backend_name() != "sqlite":
+        return create_engine(url, pool_pre_ping=True)
+    if _is_sqlite_memory(url):
+        engine = create_engine(url, poolclass=StaticPool, connect_args={"check_same_thread": False})
+    else:
+        _create_parent_dir(url)
+        engine = create_engine(url)
+    event.listen(engine, "connect", _sqlite_on_connect)
+    event.listen(engine, "begin", _sqlite_on_begin)
+    return engine
+
+
+def _is_sqlite_memory(url: URL) -> bool:
+    database = url.database or ""
+    return database in ("", ":memory:") or "mode=memory" in database
+
+
+def _create_parent_dir(url: URL) -> None:
+    if url.database and not url.query.get("uri"):
+        Path(url.database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+
+
+def _sqlite_on_connect(dbapi_connection: Any, record: ConnectionPoolEntry) -> None:
+    # Take transaction control away from the sqlite3 module; `_sqlite_on_begin` emits BEGIN.
+    dbapi_connection.isolation_level = None
+    cursor = dbapi_connection.cursor()
+    try:
+        cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+    finally:
+        cursor.close()
+
+
+def _sqlite_on_begin(connection: Connection) -> None:
+    # IMMEDIATE takes the write lock at BEGIN, so two writers queue on busy_timeout instead of
+    # one failing with "database is locked" when a deferred read lock cannot be upgraded.
+    mode = connection.get_execution_options().get(_SQLITE_BEGIN, "IMMEDIATE")
+    connection.exec_driver_sql(f"BEGIN {mode}")
+
+
+@contextmanager
+def begin(engine: Engine, *, write: bool = True) -> Iterator[Connection]:
+    """One transaction on a fresh connection: commit on exit, roll back on exception."""
+    with engine.connect() as connection:
+        if not write:
+            connection.execution_options(**{_SQLITE_BEGIN: "DEFERRED"})
+        with connection.begin():
+            yield connection
+
+
+def _alembic_config(connection: Connection | None = None) -> Config:
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS).replace("%", "%%"))
+    config.attributes["connection"] = connection
+    return config
+
+
+def migrate(engine: Engine, revision: str = "head") -> None:
+    """Upgrade the schema to `revision` in one transaction; a no-op when already there."""
+    with begin(engine) as connection:
+        if connection.dialect.name == "postgresql":
+            # Two processes starting at once must not both try to create the tables.
+            key = "hashtext('aggregator:' || coalesce(current_schema(), ''))"
+            connection.execute(text(f"SELECT pg_advisory_xact_lock({key})"))
+        command.upgrade(_alembic_config(connection), revision)
+
+
+def current_heads(engine: Engine) -> set[str]:
+    """The revisions the database is at (empty before the first upgrade)."""
+    with begin(engine, write=False) as connection:
+        return set(MigrationContext.configure(connection).get_current_heads())
+
+
+def script_heads() -> set[str]:
+    """The newest revisions shipped with the code."""
+    return set(ScriptDirectory.from_config(_alembic_config()).get_heads())

@@ -1,0 +1,133 @@
+"""The database schema as SQLAlchemy Core tables; migrations must create exactly this."""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    JSON,
+    CheckConstraint,
+    Column,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+
+from aggregator.store.types import UTCDateTime
+
+__all__ = ["listings", "locks", "matches", "metadata", "outbox", "sightings", "source_state"]
+
+# Deterministic constraint names, so later migrations (and SQLite batch mode) can address them.
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+NAME = 64  # source, rule, channel and lock names (config limits them to 64 characters)
+
+metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+listings = Table(
+    "listings",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("title", Text, nullable=False),
+    Column("url", Text),
+    Column("company", Text),
+    Column("location", Text),
+    Column("description", Text, nullable=False),
+    Column("description_html", Text),
+    Column("tags", JSON, nullable=False),
+    Column("posted_at", UTCDateTime, nullable=False),
+    Column("first_seen_at", UTCDateTime, nullable=False, index=True),
+    # Reserved for cross-source merging: equal fingerprints suggest the same job.
+    Column("fingerprint", String(128), index=True),
+)
+
+sightings = Table(
+    "sightings",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("source", String(NAME), nullable=False),
+    Column("dedup_key", Text, nullable=False),
+    Column("external_id", Text),
+    Column("url", Text),
+    Column(
+        "listing_id",
+        Integer,
+        ForeignKey("listings.id", ondelete="CASCADE"),
+        nullable=False,
+        index=True,
+    ),
+    Column("first_seen_at", UTCDateTime, nullable=False),
+    Column("last_seen_at", UTCDateTime, nullable=False),
+    UniqueConstraint("source", "dedup_key"),
+)
+
+matches = Table(
+    "matches",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("listing_id", Integer, ForeignKey("listings.id", ondelete="CASCADE"), nullable=False),
+    Column("rule", String(NAME), nullable=False),
+    Column("why", Text, nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    UniqueConstraint("listing_id", "rule"),
+)
+
+outbox = Table(
+    "outbox",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("key", String(255), nullable=False, unique=True),
+    Column(
+        "listing_id",
+        Integer,
+        ForeignKey("listings.id", ondelete="CASCADE"),
+        nullable=False,
+        index=True,
+    ),
+    Column("rule", String(NAME), nullable=False),
+    Column("channel", String(NAME), nullable=False),
+    Column("why", Text, nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("attempts", Integer, nullable=False, server_default="0"),
+    Column("next_attempt_at", UTCDateTime, nullable=False),
+    Column("lease_until", UTCDateTime),
+    Column("lease_token", String(64)),
+    Column("last_error", Text),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("sent_at", UTCDateTime),
+    CheckConstraint("status IN ('pending', 'sent', 'dead')", name="status"),
+    # claim_due's lookup: pending rows by due time.
+    Index("ix_outbox_status_next_attempt_at", "status", "next_attempt_at"),
+)
+
+source_state = Table(
+    "source_state",
+    metadata,
+    Column("name", String(NAME), primary_key=True),
+    Column("last_attempt_at", UTCDateTime),
+    Column("last_success_at", UTCDateTime),
+    Column("last_new_item_at", UTCDateTime),
+    Column("next_due_at", UTCDateTime),
+    Column("consecutive_failures", Integer, nullable=False, server_default="0"),
+    Column("last_error", Text),
+    Column("etag", Text),
+    Column("last_modified", Text),
+    Column("content_hash", String(128)),
+)
+
+locks = Table(
+    "locks",
+    metadata,
+    Column("name", String(NAME), primary_key=True),
+    Column("holder", String(64), nullable=False),
+    Column("expires_at", UTCDateTime, nullable=False),
+)

@@ -1,0 +1,213 @@
+"""Writes made inside one `Store.transaction()`: postings, matches and outbox rows."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable, Hashable, Iterable, Iterator, Sequence
+from datetime import UTC, datetime
+from typing import TypeVar
+
+from sqlalchemy import Connection, bindparam, delete, insert, select, update
+
+from aggregator.models import Listing, Match, Posting
+from aggregator.store.rows import upsert_insert
+from aggregator.store.tables import listings, matches, outbox, sightings
+from aggregator.store.types import UTCDateTime
+
+__all__ = ["UnitOfWork", "outbox_key"]
+
+Key = tuple[str, str]  # (source, dedup_key): one posting on one source
+T = TypeVar("T")
+K = TypeVar("K", bound=Hashable)
+CHUNK = 500  # keys per IN (...) list, well under every backend's parameter limit
+
+
+class UnitOfWork:
+    """The writes of one transaction; valid only inside the `Store.transaction()` that made it."""
+
+    def __init__(self, connection: Connection) -> None:
+        self._connection: Connection | None = connection
+
+    def close(self) -> None:
+        """Called by the store when the transaction ends; later calls raise."""
+        self._connection = None
+
+    @property
+    def connection(self) -> Connection:
+        if self._connection is None:
+            raise RuntimeError("this UnitOfWork is used outside its Store.transaction()")
+        return self._connection
+
+    def upsert_postings(self, postings: Sequence[Posting]) -> list[Listing]:
+        """Record postings; return the listings created for the ones never seen, in input order.
+
+        A posting already sighted (same source and dedup key) only moves `last_seen_at`, even if
+        its text changed. Rows are written in key order so that two processes writing the same
+        postings wait on each other instead of deadlocking; a process that loses the race for a
+        sighting drops the listing it had just made and counts the posting as seen.
+        """
+        connection = self.connection
+        unique = _first_by_key(postings, _key)
+        existing = _existing_keys(connection, unique)
+        created: dict[Key, Listing] = {}
+        seen = [posting for key, posting in unique.items() if key in existing]
+        for key in sorted(unique.keys() - existing):
+            listing = _insert_new(connection, unique[key])
+            if listing is None:
+                seen.append(unique[key])
+            else:
+                created[key] = listing
+        _touch(connection, sorted(seen, key=_key))
+        return [created[key] for key in unique if key in created]
+
+    def add_matches(self, found: Sequence[Match], *, now: datetime | None = None) -> None:
+        """Record matches; a (listing, rule) pair already recorded is left as it was."""
+        created_at = now or datetime.now(UTC)
+        unique = _first_by_key(found, lambda match: (match.listing_id, match.rule))
+        rows = [
+            {"listing_id": m.listing_id, "rule": m.rule, "why": m.why, "created_at": created_at}
+            for m in unique.values()
+        ]
+        if rows:
+            statement = upsert_insert(self.connection, matches).on_conflict_do_nothing(
+                index_elements=["listing_id", "rule"]
+            )
+            self.connection.execute(statement, rows)
+
+    def enqueue(self, items: Sequence[tuple[Match, str]], *, now: datetime) -> int:
+        """Add one pending outbox row per (match, channel) not queued before; return how many."""
+        unique = _first_by_key(items, lambda item: outbox_key(*item))
+        if not unique:
+            return 0
+        rows = [_outbox_row(key, match, channel, now) for key, (match, channel) in unique.items()]
+        statement = (
+            upsert_insert(self.connection, outbox)
+            .on_conflict_do_nothing(index_elements=["key"])
+            .returning(outbox.c.id)
+        )
+        return len(self.connection.execute(statement, rows).all())
+
+
+def outbox_key(match: Match, channel: str) -> str:
+    """At most one alert per (listing, rule, channel), ever."""
+    return f"{match.listing_id}:{match.rule}:{channel}"
+
+
+def _outbox_row(key: str, match: Match, channel: str, now: datetime) -> dict[str, object]:
+    return {
+        "key": key,
+        "listing_id": match.listing_id,
+        "rule": match.rule,
+        "channel": channel,
+        "why": match.why,
+        "status": "pending",
+        "attempts": 0,
+        "next_attempt_at": now,
+        "created_at": now,
+    }
+
+
+def _first_by_key(items: Iterable[T], key: Callable[[T], K]) -> dict[K, T]:
+    """The first item of each key, in input order: a repeat within one batch counts once."""
+    unique: dict[K, T] = {}
+    for item in items:
+        unique.setdefault(key(item), item)
+    return unique
+
+
+def _key(posting: Posting) -> Key:
+    return posting.source, posting.dedup_key
+
+
+def _chunks(items: Sequence[T], size: int = CHUNK) -> Iterator[Sequence[T]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def _existing_keys(connection: Connection, keys: Iterable[Key]) -> set[Key]:
+    by_source: dict[str, list[str]] = defaultdict(list)
+    for source, dedup_key in keys:
+        by_source[source].append(dedup_key)
+    found: set[Key] = set()
+    for source, dedup_keys in by_source.items():
+        for chunk in _chunks(dedup_keys):
+            query = select(sightings.c.dedup_key).where(
+                sightings.c.source == source, sightings.c.dedup_key.in_(chunk)
+            )
+            found.update((source, key) for key in connection.execute(query).scalars())
+    return found
+
+
+def _insert_new(connection: Connection, posting: Posting) -> Listing | None:
+    """Create the listing and its sighting; None if another transaction sighted it first."""
+    listing_id: int = connection.execute(
+        insert(listings).values(_listing_values(posting)).returning(listings.c.id)
+    ).scalar_one()
+    sighting = (
+        upsert_insert(connection, sightings)
+        .values(_sighting_values(posting, listing_id))
+        .on_conflict_do_nothing(index_elements=["source", "dedup_key"])
+        .returning(sightings.c.id)
+    )
+    if connection.execute(sighting).first() is None:
+        connection.execute(delete(listings).where(listings.c.id == listing_id))
+        return None
+    return Listing(
+        id=listing_id,
+        title=posting.title,
+        url=posting.url,
+        company=posting.company,
+        location=posting.location,
+        description=posting.description,
+        tags=posting.tags,
+        posted_at=posting.posted_at,
+        first_seen_at=posting.first_seen_at,
+        sources=(posting.source,),
+    )
+
+
+def _listing_values(posting: Posting) -> dict[str, object]:
+    return {
+        "title": posting.title,
+        "url": posting.url,
+        "company": posting.company,
+        "location": posting.location,
+        "description": posting.description,
+        "description_html": posting.description_html,
+        "tags": list(posting.tags),
+        "posted_at": posting.posted_at,
+        "first_seen_at": posting.first_seen_at,
+    }
+
+
+def _sighting_values(posting: Posting, listing_id: int) -> dict[str, object]:
+    return {
+        "source": posting.source,
+        "dedup_key": posting.dedup_key,
+        "external_id": posting.external_id,
+        "url": posting.url,
+        "listing_id": listing_id,
+        "first_seen_at": posting.first_seen_at,
+        "last_seen_at": posting.first_seen_at,
+    }
+
+
+def _touch(connection: Connection, seen: Sequence[Posting]) -> None:
+    """Move `last_seen_at` forward (never back) for postings already sighted."""
+    if not seen:
+        return
+    seen_at = bindparam("b_seen_at", type_=UTCDateTime())
+    statement = (
+        update(sightings)
+        .where(
+            sightings.c.source == bindparam("b_source"),
+            sightings.c.dedup_key == bindparam("b_dedup_key"),
+            sightings.c.last_seen_at < seen_at,
+        )
+        .values(last_seen_at=seen_at)
+    )
+    params = [
+        {"b_source": p.source, "b_dedup_key": p.dedup_key, "b_seen_at": p.first_seen_at}
+        for p in seen
+    ]
+    connection.execute(statement, params)

@@ -1,0 +1,92 @@
+"""Bad input through the real `aggregate` command: one clear line, the right exit code."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import run_cli
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+@pytest.mark.parametrize(
+    ("yaml_text", "expected"),
+    [
+        ("sources: [\n  - name: x\n", "invalid YAML"),
+        (
+            "sources:\n  - name: a\n    adapter: rsss\n    url: http://127.0.0.1/\n",
+            "sources[0].adapter: unknown adapter 'rsss' (known: rss",
+        ),
+        (
+            "channels:\n  me: console://\nrules:\n  - name: r\n    query: x\n"
+            "    notify: [me, slak]\n",
+            "rules[0].notify[1]: unknown channel 'slak'",
+        ),
+        ("rules:\n  - name: r\n    query: 'data OR'\n", "rules[0].query: col"),
+        ("sourcez: []\n", "sourcez: unknown key"),
+        ("channels:\n  me: 'slak://user:hunter2secret@host'\n", "channels.me: apprise cannot"),
+    ],
+)
+def test_a_bad_config_exits_2_naming_the_key_without_a_traceback(
+    tmp_path: Path, yaml_text: str, expected: str
+) -> None:
+    config = tmp_path / "config.yaml"
+    config.write_text(yaml_text)
+    for args in (["config", "validate", str(config)], ["run", "--config", str(config)]):
+        result = run_cli(*args, cwd=tmp_path)
+        assert result.returncode == 2, result.stderr
+        assert expected in result.stderr
+        assert "Traceback" not in result.stderr
+        assert "hunter2secret" not in result.stderr + result.stdout
+
+
+def test_every_config_problem_is_reported_at_once(tmp_path: Path) -> None:
+    config = tmp_path / "config.yaml"
+    config.write_text(
+        "sources:\n  - name: Bad Name\n    adapter: rss\n    url: ftp://x\n    every: soon\n"
+        "rules:\n  - name: r\n    query: x\n    notify: [nobody]\n"
+    )
+    result = run_cli("config", "validate", str(config), cwd=tmp_path)
+    assert result.returncode == 2
+    for path in ("sources[0].name", "sources[0].url", "sources[0].every", "rules[0].notify[0]"):
+        assert f"  {path}: " in result.stderr
+
+
+def test_a_missing_config_file_exits_2(tmp_path: Path) -> None:
+    result = run_cli("run", "--config", str(tmp_path / "nope.yaml"), cwd=tmp_path)
+    assert result.returncode == 2
+    assert "cannot read the file" in result.stderr
+
+
+def test_the_config_defaults_to_the_aggregator_config_variable(tmp_path: Path) -> None:
+    config = tmp_path / "c.yaml"
+    config.write_text("sources: []\n")
+    result = run_cli("run", "--json", cwd=tmp_path, env={"AGGREGATOR_CONFIG": str(config)})
+    assert result.returncode == 0, result.stderr
+    assert '"sources": []' in result.stdout
+
+
+def test_debug_shows_the_traceback_that_is_otherwise_hidden(tmp_path: Path) -> None:
+    config = tmp_path / "config.yaml"
+    config.write_text("sourcez: []\n")
+    result = run_cli("--debug", "config", "validate", str(config), cwd=tmp_path)
+    assert result.returncode != 0
+    assert "Traceback" in result.stderr
+
+
+def test_the_example_config_is_valid(tmp_path: Path) -> None:
+    result = run_cli("config", "validate", str(REPO / "config.example.yaml"), cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "ok (2 sources" in result.stdout
+
+
+def test_help_explains_every_command(tmp_path: Path) -> None:
+    result = run_cli("--help", cwd=tmp_path)
+    assert result.returncode == 0
+    for command in ("run", "daemon", "config", "db", "demo"):
+        assert command in result.stdout
+    run_help = run_cli("run", "--help", cwd=tmp_path).stdout
+    for option in ("--all", "--dry-run", "--no-notify", "--json", "AGGREGATOR_CONFIG"):
+        assert option in run_help

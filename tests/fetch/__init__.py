@@ -1,0 +1,1 @@
+"""Tests for the fetch, parse and normalize stages."""

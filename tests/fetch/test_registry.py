@@ -1,0 +1,100 @@
+"""Adapter discovery through entry points, with real (temporary) distributions on sys.path."""
+
+from __future__ import annotations
+
+from importlib.metadata import entry_points
+from pathlib import Path
+
+import pytest
+
+from aggregator.adapters.registry import (
+    ENTRY_POINT_GROUP,
+    AdapterRegistryError,
+    DuplicateAdapterError,
+    UnknownAdapterError,
+    check_adapter,
+    collect_adapters,
+    get_adapter,
+    load_adapters,
+)
+from aggregator.adapters.rss import RssAdapter
+
+
+def install_distribution(
+    monkeypatch: pytest.MonkeyPatch, root: Path, name: str, points: dict[str, str]
+) -> None:
+    """Put a metadata-only distribution declaring `points` on sys.path."""
+    info = root / f"{name.replace('-', '_')}-1.0.dist-info"
+    info.mkdir(parents=True)
+    (info / "METADATA").write_text(f"Metadata-Version: 2.1\nName: {name}\nVersion: 1.0\n")
+    lines = "".join(f"{key} = {value}\n" for key, value in points.items())
+    (info / "entry_points.txt").write_text(f"[{ENTRY_POINT_GROUP}]\n{lines}")
+    monkeypatch.syspath_prepend(str(root))
+
+
+def collect_installed() -> object:
+    return collect_adapters(entry_points(group=ENTRY_POINT_GROUP))
+
+
+def test_load_adapters_finds_the_rss_entry_point() -> None:
+    assert load_adapters()["rss"] is RssAdapter
+
+
+def test_load_adapters_returns_a_copy_that_callers_cannot_spoil() -> None:
+    load_adapters().clear()
+    assert get_adapter("rss") is RssAdapter
+
+
+def test_get_adapter_for_an_unknown_name_lists_the_known_names() -> None:
+    with pytest.raises(UnknownAdapterError) as caught:
+        get_adapter("rsss")
+    assert str(caught.value).startswith("unknown adapter 'rsss' (known: ")
+    assert "rss" in caught.value.known
+    assert isinstance(caught.value, LookupError)
+
+
+def test_check_adapter_returns_none_for_a_known_name_and_a_message_otherwise() -> None:
+    assert check_adapter("rss") is None
+    assert (check_adapter("atom") or "").startswith("unknown adapter 'atom'")
+
+
+def test_unknown_adapter_error_says_none_when_nothing_is_installed() -> None:
+    assert str(UnknownAdapterError("rss", [])) == "unknown adapter 'rss' (known: none)"
+
+
+def test_two_distributions_declaring_one_name_is_an_error(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    install_distribution(
+        monkeypatch, tmp_path, "other-adapters", {"rss": "aggregator.adapters.rss:RssAdapter"}
+    )
+    with pytest.raises(DuplicateAdapterError, match="'rss' is declared twice") as caught:
+        collect_installed()
+    assert "'aggregator'" in str(caught.value)
+    assert "'other-adapters'" in str(caught.value)
+
+
+def test_an_entry_point_that_is_not_an_adapter_is_an_error(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    install_distribution(monkeypatch, tmp_path, "bogus", {"bogus": "aggregator.models:Posting"})
+    with pytest.raises(AdapterRegistryError, match=r"'bogus' .* is not an Adapter subclass"):
+        collect_installed()
+
+
+def test_an_entry_point_that_cannot_be_imported_is_an_error(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    install_distribution(monkeypatch, tmp_path, "broken", {"broken": "no_such_module:Thing"})
+    with pytest.raises(AdapterRegistryError, match=r"'broken' .* cannot be loaded"):
+        collect_installed()
+
+
+def test_an_entry_point_whose_class_has_another_name_is_an_error(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    install_distribution(
+        monkeypatch, tmp_path, "renamed", {"atom": "aggregator.adapters.rss:RssAdapter"}
+    )
+    with pytest.raises(AdapterRegistryError, match="declares name 'rss', not 'atom'"):
+        collect_installed()

@@ -1,0 +1,1 @@
+"""Tests of aggregator.store, on SQLite and (when configured) PostgreSQL."""

@@ -1,0 +1,143 @@
+"""Real servers on 127.0.0.1 for tests: a feed server with editable routes and an SMTP sink."""
+
+from __future__ import annotations
+
+import email
+import email.policy
+import socket
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from email.message import EmailMessage
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+from aiosmtpd.controller import Controller
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+@dataclass
+class Route:
+    body: bytes
+    status: int = 200
+    headers: dict[str, str] = field(default_factory=dict)
+
+
+class FeedServer:
+    """An HTTP server whose answers tests change between runs; it counts the requests."""
+
+    def __init__(self) -> None:
+        self.routes: dict[str, Route] = {}
+        self.requests: list[tuple[str, dict[str, str]]] = []
+        owner = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_GET(self) -> None:
+                owner.requests.append((self.path, dict(self.headers)))
+                route = owner.routes.get(self.path.split("?")[0])
+                if route is None:
+                    self.send_response(404)
+                    self.end_headers()
+                    return
+                self.send_response(route.status)
+                for name, value in route.headers.items():
+                    self.send_header(name, value)
+                self.send_header("Content-Length", str(len(route.body)))
+                self.end_headers()
+                self.wfile.write(route.body)
+
+            def log_message(self, format: str, *args: Any) -> None:
+                pass
+
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+
+    @property
+    def base_url(self) -> str:
+        return f"http://127.0.0.1:{self._server.server_address[1]}"
+
+    def url(self, path: str) -> str:
+        return self.base_url + path
+
+    def serve(self, path: str, body: bytes | str, **kwargs: Any) -> str:
+        data = body.encode() if isinstance(body, str) else body
+        self.routes[path] = Route(body=data, **kwargs)
+        return self.url(path)
+
+    def __enter__(self) -> FeedServer:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+
+
+class SmtpSink:
+    """A real SMTP server (aiosmtpd) that keeps every message it receives."""
+
+    def __init__(self, port: int | None = None) -> None:
+        self.port = port or free_port()
+        self.messages: list[EmailMessage] = []
+        self._lock = threading.Lock()
+        self._controller: Controller | None = None
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802
+        message = email.message_from_bytes(envelope.content, policy=email.policy.default)
+        with self._lock:
+            self.messages.append(message)  # type: ignore[arg-type]
+        return "250 OK"
+
+    def apprise_url(self, to: str = "me@example.com") -> str:
+        return f"mailto://127.0.0.1:{self.port}?from=alerts@example.com&to={to}&mode=insecure"
+
+    def start(self) -> None:
+        self._controller = Controller(self, hostname="127.0.0.1", port=self.port)
+        self._controller.start()
+
+    def stop(self) -> None:
+        if self._controller is not None:
+            self._controller.stop()
+            self._controller = None
+
+    def __enter__(self) -> SmtpSink:
+        self.start()
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.stop()
+
+
+def rss(items: list[dict[str, str]], title: str = "Test feed") -> str:
+    """A small RSS 2.0 document; item keys: title, link, guid, description, category."""
+    parts = []
+    for item in items:
+        fields = "".join(
+            f"<{key}>{value}</{key}>"
+            if key != "description"
+            else f"<description><![CDATA[{value}]]></description>"
+            for key, value in item.items()
+        )
+        parts.append(f"<item>{fields}</item>")
+    return (
+        '<?xml version="1.0" encoding="UTF-8"?><rss version="2.0"><channel>'
+        f"<title>{title}</title><link>http://example.test/</link><description>t</description>"
+        + "".join(parts)
+        + "</channel></rss>"
+    )
+
+
+def body_text(message: EmailMessage) -> str:
+    part = message.get_body(preferencelist=("plain", "html"))
+    return part.get_content() if part is not None else ""
+
+
+def iter_text(messages: list[EmailMessage]) -> Iterator[str]:
+    for message in messages:
+        yield f"{message['Subject']}\n{body_text(message)}"
