@@ -16,6 +16,7 @@ from aggregator import __version__
 from aggregator.config import Config, ConfigError
 from aggregator.console import print_report, report_as_json
 from aggregator.http import HttpClient
+from aggregator.notify.channels import set_console_stream
 from aggregator.pipeline import Pipeline, RunReport
 from aggregator.runtime import load_checked_config, open_store
 from aggregator.store import RunLockBusy, Store
@@ -100,6 +101,8 @@ def run(
     configuration.
     """
     _setup_logging(logging.ERROR)
+    if as_json:
+        set_console_stream(sys.stderr)  # keep standard output for the JSON summary alone
     config = load_checked_config(config_path)
     store = open_store(config.database, dry_run=dry_run)
     try:

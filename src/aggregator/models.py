@@ -132,7 +132,6 @@ class SourceRunResult:
     new: int = 0
     matched: int = 0
     error: str | None = None
-    skipped: bool = False
 
     @property
     def ok(self) -> bool:

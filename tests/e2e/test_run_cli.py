@@ -184,3 +184,22 @@ def test_an_smtp_server_that_is_down_fails_the_run_with_one_line_and_keeps_the_a
         .fetchall()
     )
     assert pending == [("pending", 1)]
+
+
+def test_json_output_stays_parseable_when_alerts_go_to_the_terminal(
+    tmp_path: Path, feed_server: FeedServer
+) -> None:
+    url = feed_server.serve("/feed.xml", rss(ITEMS))
+    config = write_config(tmp_path, {"jobs": url}, "console://")
+    result = run_cli("run", "--config", str(config), "--json", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    summary = json.loads(result.stdout)
+    assert summary["sources"][0] == {
+        "source": "jobs",
+        "fetched": 3,
+        "new": 3,
+        "matched": 1,
+        "error": None,
+    }
+    assert summary["delivered"] == 1
+    assert "Data labelling micro-project" in result.stderr

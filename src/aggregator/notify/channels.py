@@ -7,26 +7,44 @@ import re
 import sys
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TextIO
 
 import apprise
 from apprise.decorators import notify as apprise_plugin
 
 from aggregator.config import ChannelConfig
 
-__all__ = ["Channel", "build_channels", "check_channel_url", "redact_url"]
+__all__ = [
+    "Channel",
+    "build_channels",
+    "check_channel_url",
+    "redact_url",
+    "set_console_stream",
+]
 
 log = logging.getLogger(__name__)
 
 _USERINFO_RE = re.compile(r"^([a-z][a-z0-9+.-]*://)[^@/]*@", re.IGNORECASE)
 
 
+class _Console:
+    """Where `console://` writes: standard output, unless the CLI needs it for JSON."""
+
+    stream: TextIO | None = None
+
+
+def set_console_stream(stream: TextIO | None) -> None:
+    """Send `console://` alerts to `stream` (None: standard output at the time of writing)."""
+    _Console.stream = stream
+
+
 @apprise_plugin(on="console", name="Terminal output")  # type: ignore[untyped-decorator,no-untyped-call]
 def _print_to_terminal(body: str, title: str, *_args: Any, **_kwargs: Any) -> bool:
     """`console://`: print the alert on standard output, the default channel of the example."""
     line = "-" * 72
-    sys.stdout.write(f"{line}\n{title}\n{body}\n")
-    sys.stdout.flush()
+    stream = _Console.stream or sys.stdout
+    stream.write(f"{line}\n{title}\n{body}\n")
+    stream.flush()
     return True
 
 
