@@ -30,8 +30,8 @@ demo: $(STAMP)
 
 ## lint: ruff (lint and format) and mypy --strict
 lint: $(STAMP)
-	$(BIN)/ruff check src tests bench
-	$(BIN)/ruff format --check src tests bench
+	$(BIN)/ruff check src tests $(wildcard bench)
+	$(BIN)/ruff format --check src tests $(wildcard bench)
 	$(BIN)/mypy src
 
 ## test: lint, then the whole test suite
