@@ -12,7 +12,7 @@ import pytest
 from aggregator.config import Config
 from aggregator.http import HttpClient
 from aggregator.models import Listing, OutboxStatus
-from aggregator.notify import RETRY_SCHEDULE, build_channels, render_alert
+from aggregator.notify import RETRY_SCHEDULE, Alert, build_channels, render_alert
 from aggregator.notify.deliver import next_attempt_after
 from aggregator.pipeline import Pipeline, RunReport
 from aggregator.store import Store
@@ -84,7 +84,7 @@ def test_a_delivery_error_never_shows_the_smtp_password(tmp_path: Path) -> None:
         f"mailto://user:Sup3rSecretPw@127.0.0.1:{sink.port}?from=a@b.test&to=a@b.test&mode=insecure"
     )
     (channel,) = build_channels(Config.model_validate({"channels": {"me": url}}).channels).values()
-    error = channel.send("title", "body")
+    error = channel.send(Alert(title="title", body="body", text="body"))
     assert error is not None
     assert "Sup3rSecretPw" not in error
     assert "Sup3rSecretPw" not in channel.display
@@ -128,6 +128,7 @@ def test_an_alert_names_the_listing_its_link_company_source_age_and_reason() -> 
     assert "Seen on jobs, posted 3 h ago." in alert.body
     assert 'Why: has "data" (rule r)' in alert.body
     assert alert.body.rstrip().endswith("…")
+    assert alert.text.startswith("Data *intern*\nhttp://x.test/1\nAcme · Remote\n")
 
 
 @pytest.mark.parametrize("title", ["Evil\r\nBcc: victim@x.test", "Two\nlines", "Three\r\rparts"])

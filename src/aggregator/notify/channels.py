@@ -13,6 +13,7 @@ import apprise
 from apprise.decorators import notify as apprise_plugin
 
 from aggregator.config import ChannelConfig
+from aggregator.notify.render import Alert
 
 __all__ = [
     "Channel",
@@ -38,7 +39,7 @@ def set_console_stream(stream: TextIO | None) -> None:
     _Console.stream = stream
 
 
-@apprise_plugin(on="console", name="Terminal output")  # type: ignore[untyped-decorator,no-untyped-call]
+@apprise_plugin(on="console", name="Terminal output", body_format="text")  # type: ignore[untyped-decorator,no-untyped-call]
 def _print_to_terminal(body: str, title: str, *_args: Any, **_kwargs: Any) -> bool:
     """`console://`: print the alert on standard output, the default channel of the example."""
     line = "-" * 72
@@ -84,11 +85,22 @@ class Channel:
     def display(self) -> str:
         return ", ".join(redact_url(u) for u in self.urls)
 
-    def send(self, title: str, body: str) -> str | None:
-        """Send one message; return None on success or a redacted error message."""
+    @property
+    def plain_text_only(self) -> bool:
+        """A terminal gets plain text; every other service gets Markdown (apprise converts it
+        to HTML for e-mail)."""
+        return all(url.split("://", 1)[0].lower() == "console" for url in self.urls)
+
+    def send(self, alert: Alert) -> str | None:
+        """Send one alert; return None on success or a redacted error message."""
+        body, body_format = (
+            (alert.text, "text") if self.plain_text_only else (alert.body, "markdown")
+        )
         with apprise.LogCapture(level=logging.WARNING) as captured:  # type: ignore[no-untyped-call]
             try:
-                ok = bool(self._apprise.notify(title=title, body=body, body_format="markdown"))
+                ok = bool(
+                    self._apprise.notify(title=alert.title, body=body, body_format=body_format)
+                )
             except (
                 Exception
             ) as exc:  # apprise plugins should not raise, but one must not kill a run

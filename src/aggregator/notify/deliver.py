@@ -81,7 +81,7 @@ def _deliver_one(
 ) -> DeliveryResult:
     channel = channels[entry.channel]
     alert = render_alert(listings[entry.listing_id], rule=entry.rule, why=entry.why, now=clock())
-    error = channel.send(alert.title, alert.body)
+    error = channel.send(alert)
     now = clock()
     if error is None:
         store.mark_sent(entry, now=now)

@@ -1,4 +1,5 @@
-"""Alert rendering: a listing and the reason it matched become a title and a Markdown body."""
+"""Alert rendering: a listing and the reason it matched become a title and a body, in Markdown
+(chats, e-mail) and in plain text (the terminal)."""
 
 from __future__ import annotations
 
@@ -10,35 +11,48 @@ from jinja2.sandbox import SandboxedEnvironment
 
 from aggregator.models import Listing
 
-__all__ = ["Alert", "render_alert"]
+__all__ = ["Alert", "one_line", "render_alert"]
 
+# One template serves both formats: `esc` escapes Markdown or does nothing, `link` makes a
+# Markdown link or leaves the bare title (the URL has its own line either way).
 _BODY_TEMPLATE = """\
-**{{ title_link }}**
+{{ link(title) }}
 {% if url %}{{ url }}
-{% endif %}{% if facts %}{{ facts | join(" · ") }}
-{% endif %}Seen on {{ sources | join(", ") }}, posted {{ age }}.
-Why: {{ why | md }} (rule {{ rule | md }})
+{% endif %}{% if facts %}{{ facts | map("esc") | join(" · ") }}
+{% endif %}Seen on {{ sources | join(", ") | esc }}, posted {{ age }}.
+Why: {{ why | esc }} (rule {{ rule | esc }})
 {% if excerpt %}
-{{ excerpt | md }}
+{{ excerpt | esc }}
 {% endif %}"""
 
 _MD_SPECIAL_RE = re.compile(r"([\\`*_{}\[\]<>()#+!|~])")
 _LINE_BREAKS_RE = re.compile(r"[\r\n]+")
 _EXCERPT_CHARS = 280
 
-# Sandboxed: templates become user-editable in the config later; a template must not reach
-# Python internals through the objects it is given.
-_env = SandboxedEnvironment(autoescape=False, keep_trailing_newline=True)
-_env.filters["md"] = lambda text: _MD_SPECIAL_RE.sub(r"\\\1", str(text))
-_body = _env.from_string(_BODY_TEMPLATE)
+
+def _md_escape(text: object) -> str:
+    return _MD_SPECIAL_RE.sub(r"\\\1", str(text))
+
+
+def _environment(*, markdown: bool) -> SandboxedEnvironment:
+    # Sandboxed: templates become user-editable in the config later; a template must not reach
+    # Python internals through the objects it is given.
+    env = SandboxedEnvironment(autoescape=False, keep_trailing_newline=True)
+    env.filters["esc"] = _md_escape if markdown else str
+    return env
+
+
+_markdown_body = _environment(markdown=True).from_string(_BODY_TEMPLATE)
+_text_body = _environment(markdown=False).from_string(_BODY_TEMPLATE)
 
 
 @dataclass(frozen=True, slots=True)
 class Alert:
-    """A rendered message: a one-line title and a Markdown body."""
+    """A rendered message: a one-line title, a Markdown body and a plain-text body."""
 
     title: str
     body: str
+    text: str
 
 
 def one_line(text: str) -> str:
@@ -64,20 +78,24 @@ def _excerpt(description: str) -> str:
 def render_alert(listing: Listing, *, rule: str, why: str, now: datetime) -> Alert:
     """Render one instant alert for a matched listing."""
     title = one_line(listing.title)
-    escaped = _MD_SPECIAL_RE.sub(r"\\\1", title)
-    title_link = f"[{escaped}](<{listing.url}>)" if listing.url else escaped
-    facts = [
-        _MD_SPECIAL_RE.sub(r"\\\1", one_line(f)) for f in (listing.company, listing.location) if f
-    ]
-    body = _body.render(
-        title_link=title_link,
-        url=listing.url,
-        facts=facts,
-        sources=listing.sources,
-        age=humanize_age(listing.posted_at, now),
-        why=why,
-        rule=rule,
-        excerpt=_excerpt(listing.description),
-    )
+    url = listing.url
+
+    def markdown_link(text: str) -> str:
+        return f"**[{_md_escape(text)}](<{url}>)**" if url else f"**{_md_escape(text)}**"
+
+    context = {
+        "title": title,
+        "url": url,
+        "facts": [one_line(fact) for fact in (listing.company, listing.location) if fact],
+        "sources": listing.sources,
+        "age": humanize_age(listing.posted_at, now),
+        "why": why,
+        "rule": rule,
+        "excerpt": _excerpt(listing.description),
+    }
     subject = f"{title} at {one_line(listing.company)}" if listing.company else title
-    return Alert(title=subject, body=body)
+    return Alert(
+        title=subject,
+        body=_markdown_body.render(link=markdown_link, **context),
+        text=_text_body.render(link=str, **context),
+    )
