@@ -46,7 +46,8 @@ def test_defaults_work_for_an_empty_file() -> None:
 
 def test_a_source_without_every_polls_hourly() -> None:
     config = parse_config("sources:\n  - {name: a, adapter: rss, url: 'https://x.test/f'}\n")
-    assert config.sources[0].every == timedelta(hours=1)
+    assert config.sources[0].every is None
+    assert config.sources[0].interval == timedelta(hours=1)
 
 
 def test_a_channel_may_hold_a_list_of_urls() -> None:

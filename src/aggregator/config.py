@@ -33,6 +33,7 @@ __all__ = [
 ]
 
 DEFAULT_DATABASE = "sqlite:///data/aggregator.db"
+DEFAULT_EVERY = timedelta(hours=1)
 DEFAULT_USER_AGENT = "aggregator/0.1 (+https://github.com/aggregator-dev/aggregator)"
 
 _DURATION_RE = re.compile(r"^\s*(\d+)\s*([smhdw])\s*$")
@@ -85,19 +86,25 @@ class HttpConfig(_Strict):
 
 
 class SourceConfig(_Strict):
-    """One place to read (`sources[]`)."""
+    """One place to read (`sources[]`). A catalogue entry (`sources/`) may supply the url,
+    the interval and default options; `options` are checked by the adapter."""
 
     name: str = Field(pattern=_NAME_RE, max_length=64)
     adapter: str
-    url: str
-    every: Duration = timedelta(hours=1)
+    url: str | None = None
+    every: Duration | None = None
     enabled: bool = True
     max_body_bytes: int | None = Field(None, gt=0)
+    options: dict[str, Any] = Field(default_factory=dict)
+
+    @property
+    def interval(self) -> timedelta:
+        return self.every or DEFAULT_EVERY
 
     @field_validator("url")
     @classmethod
-    def _http_url(cls, url: str) -> str:
-        if not re.match(r"^https?://[^/\s]+", url, re.IGNORECASE):
+    def _http_url(cls, url: str | None) -> str | None:
+        if url is not None and not re.match(r"^https?://[^/\s]+", url, re.IGNORECASE):
             raise ValueError(f"expected an http:// or https:// URL, got {url!r}")
         return url
 
@@ -149,7 +156,7 @@ class Checks:
     """Checks that need code outside this module (adapters, rules, apprise), injected by callers
     so that config stays free of stage imports. Each returns an error message or None."""
 
-    adapter: Callable[[str], str | None] | None = None
+    source: Callable[[Mapping[str, Any]], list[str]] | None = None
     query: Callable[[str], str | None] | None = None
     channel_url: Callable[[str], str | None] | None = None
 
@@ -233,9 +240,8 @@ def _semantic_problems(data: Mapping[str, Any], checks: Checks) -> list[str]:
             if name in names:
                 problems.append(f"sources[{i}].name: duplicate source name {name!r}")
             names.add(name)
-        adapter = source.get("adapter")
-        if isinstance(adapter, str) and checks.adapter and (msg := checks.adapter(adapter)):
-            problems.append(f"sources[{i}].adapter: {msg}")
+        if isinstance(source.get("adapter"), str) and checks.source:
+            problems += [f"sources[{i}].{problem}" for problem in checks.source(source)]
     for channel, value in channels.items():
         urls = [value] if isinstance(value, str) else value if isinstance(value, list) else []
         for j, url in enumerate(urls):

@@ -11,8 +11,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
 from aggregator import rules
-from aggregator.adapters.base import Adapter, AdapterError, FetchResult, FetchState
-from aggregator.adapters.registry import get_adapter
+from aggregator.adapters.base import Adapter, AdapterError, FetchResult, FetchState, Page
+from aggregator.adapters.catalogue import resolve
 from aggregator.config import Config, SourceConfig
 from aggregator.http import HttpClient
 from aggregator.models import (
@@ -143,14 +143,13 @@ class Pipeline:
         return await adapter.fetch(self.client, fetch_state)
 
     def _adapter(self, source: SourceConfig) -> Adapter:
-        return get_adapter(source.adapter)(source)
+        resolved = resolve(source)
+        return resolved.adapter(resolved.config)
 
     async def _parse(self, source: SourceConfig, fetched: FetchResult) -> list[RawPosting]:
-        if fetched.not_modified:
-            return []
         # Parsing a large document takes a while (feedparser: ~0.4 ms an entry); a worker thread
         # keeps the loop serving the other sources' fetches and signals meanwhile.
-        return await asyncio.to_thread(self._adapter(source).parse, fetched.body, url=fetched.url)
+        return await asyncio.to_thread(parse_pages, self._adapter(source), fetched.pages)
 
     def _ingest(
         self,
@@ -206,7 +205,7 @@ class Pipeline:
                 last_attempt_at=now,
                 last_success_at=now,
                 last_new_item_at=now if new else state.last_new_item_at,
-                next_due_at=now + source.every,
+                next_due_at=now + source.interval,
                 consecutive_failures=0,
                 last_error=None,
                 etag=fetched.etag or state.etag,
@@ -215,15 +214,20 @@ class Pipeline:
             )
         else:
             failures = state.consecutive_failures + 1
-            backoff = min(source.every * 2 ** min(failures - 1, 16), MAX_FAILURE_BACKOFF)
+            backoff = min(source.interval * 2 ** min(failures - 1, 16), MAX_FAILURE_BACKOFF)
             state = dataclasses.replace(
                 state,
                 last_attempt_at=now,
-                next_due_at=now + max(backoff, source.every),
+                next_due_at=now + max(backoff, source.interval),
                 consecutive_failures=failures,
                 last_error=result.error,
             )
         self.store.save_source_state(state)
+
+
+def parse_pages(adapter: Adapter, pages: Sequence[Page]) -> list[RawPosting]:
+    """Every page's raw postings, in page order."""
+    return [raw for page in pages for raw in adapter.parse(page.body, url=page.url)]
 
 
 def _is_due(state: SourceState | None, now: datetime) -> bool:

@@ -8,16 +8,14 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
 
 from aggregator import rules
-from aggregator.adapters.registry import check_adapter
+from aggregator.adapters.catalogue import check_source, resolve
 from aggregator.config import Checks, Config, load_config
 from aggregator.notify import check_channel_url
 from aggregator.store import Store
 
 __all__ = ["CONFIG_CHECKS", "StartupError", "load_checked_config", "open_store"]
 
-CONFIG_CHECKS = Checks(
-    adapter=check_adapter, query=rules.check_query, channel_url=check_channel_url
-)
+CONFIG_CHECKS = Checks(source=check_source, query=rules.check_query, channel_url=check_channel_url)
 
 
 class StartupError(Exception):
@@ -25,8 +23,11 @@ class StartupError(Exception):
 
 
 def load_checked_config(path: Path) -> Config:
-    """Load a config with every check: schema, adapters, rule queries and channel URLs."""
-    return load_config(path, checks=CONFIG_CHECKS)
+    """Load a config with every check (schema, adapters and their options, rule queries,
+    channel URLs) and the catalogue's defaults applied to its sources."""
+    config = load_config(path, checks=CONFIG_CHECKS)
+    sources = [resolve(source).config for source in config.sources]
+    return config.model_copy(update={"sources": sources})
 
 
 def _sqlite_file(url: str) -> Path | None:

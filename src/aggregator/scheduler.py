@@ -71,10 +71,10 @@ class Daemon:
             first = state.next_due_at if state and state.next_due_at else now
             # Spread the first runs a little so that a restart does not fire every source at once.
             first = max(first, now) + timedelta(seconds=random.uniform(0, 3))
-            jitter = min(source.every * 0.1, MAX_JITTER).total_seconds()
+            jitter = min(source.interval * 0.1, MAX_JITTER).total_seconds()
             scheduler.add_job(
                 self._run_source,
-                IntervalTrigger(seconds=source.every.total_seconds(), jitter=jitter),
+                IntervalTrigger(seconds=source.interval.total_seconds(), jitter=jitter),
                 args=[source],
                 id=f"source:{source.name}",
                 next_run_time=first,

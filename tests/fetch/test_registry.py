@@ -7,12 +7,12 @@ from pathlib import Path
 
 import pytest
 
+from aggregator.adapters.catalogue import check_source
 from aggregator.adapters.registry import (
     ENTRY_POINT_GROUP,
     AdapterRegistryError,
     DuplicateAdapterError,
     UnknownAdapterError,
-    check_adapter,
     collect_adapters,
     get_adapter,
     load_adapters,
@@ -53,9 +53,19 @@ def test_get_adapter_for_an_unknown_name_lists_the_known_names() -> None:
     assert isinstance(caught.value, LookupError)
 
 
-def test_check_adapter_returns_none_for_a_known_name_and_a_message_otherwise() -> None:
-    assert check_adapter("rss") is None
-    assert (check_adapter("atom") or "").startswith("unknown adapter 'atom'")
+def test_check_source_accepts_a_known_adapter_and_names_an_unknown_one() -> None:
+    assert check_source({"adapter": "rss", "url": "https://x.test/f"}) == []
+    (problem,) = check_source({"adapter": "atom", "url": "https://x.test/f"})
+    assert problem.startswith("adapter: unknown adapter 'atom' (known: ")
+    assert "rss" in problem
+
+
+def test_check_source_names_a_missing_url_and_unknown_options() -> None:
+    problems = check_source({"adapter": "rss", "options": {"colour": "red"}})
+    assert problems == [
+        "url: the rss adapter needs a url",
+        "options.colour: unknown option (valid: none)",
+    ]
 
 
 def test_unknown_adapter_error_says_none_when_nothing_is_installed() -> None:

@@ -190,9 +190,10 @@ def _etag_server(seen: Seen) -> Reply:
 def test_first_fetch_returns_the_body_its_hash_and_cache_keys(server: LocalServer) -> None:
     url = server.route("/feed.xml", _etag_server)
     result = _fetch(url, FetchState())
-    assert (result.body, result.not_modified, result.content_hash) == (FEED, False, FEED_HASH)
+    (page,) = result.pages
+    assert (page.body, result.not_modified, result.content_hash) == (FEED, False, FEED_HASH)
     assert (result.etag, result.last_modified) == ('"feed-v1"', "Mon, 06 Jan 2025 10:00:00 GMT")
-    assert result.content_type == "application/rss+xml"
+    assert page.content_type == "application/rss+xml"
     assert "application/rss+xml" in server.seen[0].headers["accept"]
 
 
@@ -202,7 +203,7 @@ def test_fetch_with_the_stored_etag_is_not_modified_and_keeps_the_state(
     url = server.route("/feed.xml", _etag_server)
     state = FetchState(etag='"feed-v1"', last_modified="Mon, 06 Jan 2025", content_hash="abc")
     result = _fetch(url, state)
-    assert (result.not_modified, result.body) == (True, b"")
+    assert (result.not_modified, result.pages) == (True, ())
     assert (result.etag, result.last_modified, result.content_hash) == (
         '"feed-v1"',
         "Mon, 06 Jan 2025",
@@ -215,13 +216,14 @@ def test_fetch_of_an_unchanged_body_is_not_modified_and_not_handed_on(
 ) -> None:
     url = server.route("/feed.xml", Reply(body=FEED))  # ignores conditional headers
     result = _fetch(url, FetchState(content_hash=FEED_HASH))
-    assert (result.not_modified, result.body, result.content_hash) == (True, b"", FEED_HASH)
+    assert (result.not_modified, result.pages, result.content_hash) == (True, (), FEED_HASH)
 
 
 def test_fetch_of_a_changed_body_returns_it_with_the_new_hash(server: LocalServer) -> None:
     url = server.route("/feed.xml", Reply(body=FEED))
     result = _fetch(url, FetchState(content_hash="0" * 64))
-    assert (result.not_modified, result.body, result.content_hash) == (False, FEED, FEED_HASH)
+    assert (result.not_modified, result.content_hash) == (False, FEED_HASH)
+    assert [page.body for page in result.pages] == [FEED]
 
 
 def test_fetch_of_a_missing_feed_raises_adapter_error(server: LocalServer) -> None:

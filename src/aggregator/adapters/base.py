@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import abc
+import hashlib
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from pydantic import BaseModel, ConfigDict, ValidationError
 
 from aggregator.models import RawPosting
 
@@ -12,11 +16,25 @@ if TYPE_CHECKING:
     from aggregator.config import SourceConfig
     from aggregator.http import HttpClient
 
-__all__ = ["Adapter", "AdapterError", "FetchResult", "FetchState"]
+__all__ = [
+    "Adapter",
+    "AdapterError",
+    "AdapterOptions",
+    "FetchResult",
+    "FetchState",
+    "Page",
+    "option_problems",
+]
 
 
 class AdapterError(Exception):
     """A source could not be fetched or parsed; the message is shown to the user as is."""
+
+
+class AdapterOptions(BaseModel):
+    """Base of every adapter's `options:` model: unknown options are errors."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,12 +47,19 @@ class FetchState:
 
 
 @dataclass(frozen=True, slots=True)
-class FetchResult:
-    """The bytes an adapter fetched (empty and `not_modified` after a 304 or an unchanged body)."""
+class Page:
+    """One fetched response body (a source may need several: pagination, threads)."""
 
-    body: bytes
     url: str
+    body: bytes
     content_type: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class FetchResult:
+    """The pages an adapter fetched; none, and `not_modified`, after a 304 or an unchanged body."""
+
+    pages: tuple[Page, ...]
     etag: str | None = None
     last_modified: str | None = None
     content_hash: str | None = None
@@ -42,17 +67,96 @@ class FetchResult:
 
 
 class Adapter(abc.ABC):
-    """One kind of source. Subclasses set `name` and are registered by entry point."""
+    """One kind of source. Subclasses set `name` (and `Options`, `needs_url`) and are registered
+    through the `aggregator.adapters` entry-point group."""
 
     name: ClassVar[str]
+    Options: ClassVar[type[AdapterOptions]] = AdapterOptions
+    needs_url: ClassVar[bool] = True  # False when the options say where to fetch (board tokens)
 
     def __init__(self, source: SourceConfig) -> None:
         self.source = source
+        self.options: Any = self.Options.model_validate(source.options)
+
+    @property
+    def url(self) -> str:
+        if self.source.url is None:
+            raise AdapterError(f"source {self.source.name!r} has no url")
+        return self.source.url
 
     @abc.abstractmethod
     async def fetch(self, client: HttpClient, state: FetchState) -> FetchResult:
-        """Fetch the source's bytes through the shared client; raise AdapterError on failure."""
+        """Fetch the source's pages through the shared client; raise AdapterError on failure."""
 
     @abc.abstractmethod
     def parse(self, body: bytes, *, url: str) -> list[RawPosting]:
-        """Turn fetched bytes into raw postings; pure: no network, no database."""
+        """Turn one page's bytes into raw postings; pure: no network, no database."""
+
+    async def fetch_conditional(
+        self,
+        client: HttpClient,
+        state: FetchState,
+        url: str,
+        *,
+        headers: Mapping[str, str] | None = None,
+    ) -> FetchResult:
+        """One conditional GET; a 304 or a body with the same hash as last time yields no page,
+        so an unchanged document is not parsed again."""
+        response = await client.get(
+            url,
+            etag=state.etag,
+            last_modified=state.last_modified,
+            headers=headers,
+            max_bytes=self.source.max_body_bytes,
+        )
+        etag = response.headers.get("ETag") or state.etag
+        last_modified = response.headers.get("Last-Modified") or state.last_modified
+        if response.not_modified:
+            return FetchResult(
+                pages=(),
+                etag=etag,
+                last_modified=last_modified,
+                content_hash=state.content_hash,
+                not_modified=True,
+            )
+        digest = hashlib.sha256(response.body).hexdigest()
+        unchanged = digest == state.content_hash
+        page = Page(response.url, response.body, response.headers.get("Content-Type"))
+        return FetchResult(
+            pages=() if unchanged else (page,),
+            etag=etag,
+            last_modified=last_modified,
+            content_hash=digest,
+            not_modified=unchanged,
+        )
+
+    @staticmethod
+    def combined_hash(pages: Sequence[Page]) -> str:
+        """A hash over several pages, for adapters whose result spans many requests."""
+        digest = hashlib.sha256()
+        for page in pages:
+            digest.update(hashlib.sha256(page.body).digest())
+        return digest.hexdigest()
+
+
+def option_problems(adapter: type[Adapter], url: object, options: object) -> list[str]:
+    """Problems with a source's `url` and `options` for this adapter, each `path: message`."""
+    problems: list[str] = []
+    if adapter.needs_url and not url:
+        problems.append(f"url: the {adapter.name} adapter needs a url")
+    if not isinstance(options, Mapping):
+        return [*problems, "options: expected a mapping of option names to values"]
+    try:
+        adapter.Options.model_validate(options)
+    except ValidationError as exc:
+        valid = ", ".join(adapter.Options.model_fields) or "none"
+        for error in exc.errors():
+            path = ".".join(str(part) for part in error["loc"])
+            if error["type"] == "extra_forbidden":
+                problems.append(f"options.{path}: unknown option (valid: {valid})")
+            elif error["type"] == "missing":
+                problems.append(f"options.{path}: required by the {adapter.name} adapter")
+            else:
+                message = error["msg"].removeprefix("Value error, ")
+                problems.append(f"options.{path}: {message}")
+    return problems

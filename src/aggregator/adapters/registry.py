@@ -13,7 +13,6 @@ __all__ = [
     "AdapterRegistryError",
     "DuplicateAdapterError",
     "UnknownAdapterError",
-    "check_adapter",
     "get_adapter",
     "load_adapters",
 ]
@@ -50,15 +49,6 @@ def get_adapter(name: str) -> type[Adapter]:
         return adapters[name]
     except KeyError:
         raise UnknownAdapterError(name, adapters) from None
-
-
-def check_adapter(name: str) -> str | None:
-    """An error message if `name` is not a usable adapter, else None (for config validation)."""
-    try:
-        get_adapter(name)
-    except AdapterRegistryError as exc:
-        return str(exc)
-    return None
 
 
 @functools.cache

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import io
 import logging
 from collections.abc import Iterable, Mapping
@@ -51,35 +50,7 @@ class RssAdapter(Adapter):
     name: ClassVar[str] = "rss"
 
     async def fetch(self, client: HttpClient, state: FetchState) -> FetchResult:
-        response = await client.get(
-            self.source.url,
-            etag=state.etag,
-            last_modified=state.last_modified,
-            headers={"Accept": ACCEPT},
-            max_bytes=self.source.max_body_bytes,
-        )
-        etag = response.headers.get("ETag") or state.etag
-        last_modified = response.headers.get("Last-Modified") or state.last_modified
-        if response.not_modified:
-            return FetchResult(
-                body=b"",
-                url=response.url,
-                etag=etag,
-                last_modified=last_modified,
-                content_hash=state.content_hash,
-                not_modified=True,
-            )
-        digest = hashlib.sha256(response.body).hexdigest()
-        unchanged = digest == state.content_hash
-        return FetchResult(
-            body=b"" if unchanged else response.body,  # an unchanged body is not parsed again
-            url=response.url,
-            content_type=response.headers.get("Content-Type"),
-            etag=etag,
-            last_modified=last_modified,
-            content_hash=digest,
-            not_modified=unchanged,
-        )
+        return await self.fetch_conditional(client, state, self.url, headers={"Accept": ACCEPT})
 
     def parse(self, body: bytes, *, url: str) -> list[RawPosting]:
         return parse_feed(body, url=url)
