@@ -10,7 +10,30 @@ from pathlib import Path
 
 import pytest
 
+from tests.support.http_server import LocalServer
 from tests.support.servers import FeedServer, SmtpSink
+
+_PROXY_VARIABLES = (
+    "HTTP_PROXY",
+    "HTTPS_PROXY",
+    "ALL_PROXY",
+    "http_proxy",
+    "https_proxy",
+    "all_proxy",
+)
+
+
+@pytest.fixture(autouse=True)
+def _no_env_proxies(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The client trusts env proxies; requests to 127.0.0.1 must not go through one."""
+    for name in _PROXY_VARIABLES:
+        monkeypatch.delenv(name, raising=False)
+
+
+@pytest.fixture
+def server() -> Iterator[LocalServer]:
+    with LocalServer() as running:
+        yield running
 
 
 @pytest.fixture

@@ -127,10 +127,10 @@ _FILLER = (
     rf"{_PAY_WORDS}|range|is|of|from|between|up\s?to|approx|approximately|around|about|at"
     r"|starting|gross|base|hourly|daily|weekly|monthly|yearly|annual|per|hour|year|month"
 )
-# A bare number (no currency) counts only right after a pay phrase: "salary 50000", "Pay rate:
+# A bare number (no currency) counts only where a pay phrase ends: "salary 50000", "Pay rate:
 # 20-30", "salary range is 50000"; never "Salary negotiable, 2 positions".
 _PAY_PHRASE_RE = re.compile(
-    rf"\b(?:{_PAY_WORDS})\b(?:\W{{0,3}}(?:{_FILLER})\b){{0,3}}\W{{0,3}}$", re.IGNORECASE
+    rf"\b(?:{_PAY_WORDS})\b(?:\W{{0,3}}(?:{_FILLER})\b){{0,3}}\W{{0,3}}", re.IGNORECASE
 )
 _UP_TO_RE = re.compile(
     r"\b(?:up\s?to|max|maximum|as\s+much\s+as|no\s+more\s+than|under)\W{0,3}$", re.IGNORECASE
@@ -167,13 +167,27 @@ class _Expression:
         return self.first.currency or self.last.currency
 
 
+class _PayPhrases:
+    """Where the pay phrases of a text end: found in one pass, only once a bare number needs it."""
+
+    def __init__(self, text: str) -> None:
+        self._text = text
+        self._ends: frozenset[int] | None = None
+
+    def end_at(self, pos: int) -> bool:
+        if self._ends is None:
+            self._ends = frozenset(m.end() for m in _PAY_PHRASE_RE.finditer(self._text))
+        return pos in self._ends
+
+
 def parse_pay(text: str) -> Pay | None:
     """The first pay expression in `text`, or None; amounts of 0 count as unknown."""
     text = text[:_MAX_SCAN]
+    phrases = _PayPhrases(text)
     pos = 0
     while found := _AMOUNT_RE.search(text, pos):
         expression = _expression(text, found)
-        pay = _pay(text, expression)
+        pay = _pay(text, expression, phrases)
         if pay is not None:
             return pay
         pos = max(expression.end, found.start() + 1)
@@ -290,10 +304,10 @@ def _share_thousands(first: _Amount, second: _Amount) -> tuple[_Amount, _Amount]
     return first, second
 
 
-def _pay(text: str, expression: _Expression) -> Pay | None:
+def _pay(text: str, expression: _Expression, phrases: _PayPhrases) -> Pay | None:
     if expression.period is None and _UNIT_AFTER_RE.match(text, expression.last.end):
         return None
-    if expression.currency is None and not _bare_is_pay(text, expression):
+    if expression.currency is None and not _bare_is_pay(text, expression, phrases):
         return None
     low, high = _bounds(text, expression)
     if low is None and high is None:
@@ -302,7 +316,7 @@ def _pay(text: str, expression: _Expression) -> Pay | None:
     return Pay(low, high, expression.currency, period or _inferred_period(expression))
 
 
-def _bare_is_pay(text: str, expression: _Expression) -> bool:
+def _bare_is_pay(text: str, expression: _Expression, phrases: _PayPhrases) -> bool:
     """Numbers without a currency count only after a pay phrase, and never look like a date."""
     first, start = expression.first, expression.first.start
     if _RETIREMENT_RE.match(text, start) or _SLASH_DIGIT_RE.match(text, first.end):
@@ -311,7 +325,7 @@ def _bare_is_pay(text: str, expression: _Expression) -> bool:
     looks_like_year = all(not a.thousands and 1900 <= a.value <= 2100 for a in amounts)
     if looks_like_year and expression.period is None:
         return False  # "salary review in 2025"
-    return _PAY_PHRASE_RE.search(text, max(0, start - _PAY_WINDOW), start) is not None
+    return phrases.end_at(start)
 
 
 def _bounds(text: str, expression: _Expression) -> tuple[float | None, float | None]:

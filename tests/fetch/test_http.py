@@ -14,8 +14,7 @@ import pytest
 from aggregator.adapters.base import AdapterError
 from aggregator.config import HttpConfig
 from aggregator.http import HttpClient, HttpError, HttpResponse, safe_url
-
-from .servers import LocalServer, Reply, Seen
+from tests.support.http_server import LocalServer, Reply, Seen
 
 
 def fetch(url: str, config: HttpConfig | None = None, **options: Any) -> HttpResponse:

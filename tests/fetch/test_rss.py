@@ -16,8 +16,7 @@ from aggregator.config import HttpConfig, SourceConfig
 from aggregator.http import HttpClient
 from aggregator.models import RawPosting
 from aggregator.normalize import normalize_all
-
-from .servers import LocalServer, Reply, Seen
+from tests.support.http_server import LocalServer, Reply, Seen
 
 FIXTURES = Path(__file__).parent / "fixtures"
 RSS_URL = "https://gigs.quillfeather.example/feed.xml"

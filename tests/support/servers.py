@@ -7,12 +7,12 @@ import email.policy
 import socket
 import threading
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from email.message import EmailMessage
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 from aiosmtpd.controller import Controller
+
+from tests.support.http_server import LocalServer, Reply, Seen
 
 
 def free_port() -> int:
@@ -22,61 +22,23 @@ def free_port() -> int:
         return port
 
 
-@dataclass
-class Route:
-    body: bytes
-    status: int = 200
-    headers: dict[str, str] = field(default_factory=dict)
+class FeedServer(LocalServer):
+    """A LocalServer with a shorthand for serving a fixed document at a path."""
 
-
-class FeedServer:
-    """An HTTP server whose answers tests change between runs; it counts the requests."""
-
-    def __init__(self) -> None:
-        self.routes: dict[str, Route] = {}
-        self.requests: list[tuple[str, dict[str, str]]] = []
-        owner = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_GET(self) -> None:
-                owner.requests.append((self.path, dict(self.headers)))
-                route = owner.routes.get(self.path.split("?")[0])
-                if route is None:
-                    self.send_response(404)
-                    self.end_headers()
-                    return
-                self.send_response(route.status)
-                for name, value in route.headers.items():
-                    self.send_header(name, value)
-                self.send_header("Content-Length", str(len(route.body)))
-                self.end_headers()
-                self.wfile.write(route.body)
-
-            def log_message(self, format: str, *args: Any) -> None:
-                pass
-
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+    def serve(
+        self,
+        path: str,
+        body: bytes | str,
+        *,
+        status: int = 200,
+        headers: dict[str, str] | None = None,
+    ) -> str:
+        data = body.encode() if isinstance(body, str) else body
+        return self.route(path, Reply(status=status, body=data, headers=headers or {}))
 
     @property
-    def base_url(self) -> str:
-        return f"http://127.0.0.1:{self._server.server_address[1]}"
-
-    def url(self, path: str) -> str:
-        return self.base_url + path
-
-    def serve(self, path: str, body: bytes | str, **kwargs: Any) -> str:
-        data = body.encode() if isinstance(body, str) else body
-        self.routes[path] = Route(body=data, **kwargs)
-        return self.url(path)
-
-    def __enter__(self) -> FeedServer:
-        self._thread.start()
-        return self
-
-    def __exit__(self, *_exc: object) -> None:
-        self._server.shutdown()
-        self._server.server_close()
+    def requests(self) -> list[Seen]:
+        return self.seen
 
 
 class SmtpSink:
