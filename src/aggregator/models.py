@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from typing import Any
 
 __all__ = [
     "DeliveryResult",
+    "posting_to_json",
     "Listing",
     "Match",
     "OutboxEntry",
@@ -37,6 +38,17 @@ class RawPosting:
     description_html: str | None = None
     tags: tuple[str, ...] = ()
     posted_at: datetime | None = None
+    # Job fields, as structured as the source gives them; normalization parses and infers the
+    # rest (pay from `pay_text` or the description, type and remote from the text).
+    remote: bool | str | None = None
+    employment_type: str | None = None
+    pay_min: float | str | None = None
+    pay_max: float | str | None = None
+    currency: str | None = None
+    pay_period: str | None = None
+    pay_text: str | None = None
+    duration_text: str | None = None
+    deadline: datetime | str | int | float | None = None
     extra: Mapping[str, Any] = field(default_factory=dict)
 
 
@@ -152,3 +164,15 @@ class SourceState:
     etag: str | None = None
     last_modified: str | None = None
     content_hash: str | None = None
+
+
+def posting_to_json(posting: Posting) -> dict[str, Any]:
+    """A Posting as a JSON-ready dict with its fields by name (dates in ISO 8601, tags a list);
+    the shape `aggregate sources test --json` prints and `rules test --input` reads."""
+    data = asdict(posting)
+    for key, value in data.items():
+        if isinstance(value, datetime):
+            data[key] = value.isoformat()
+        elif isinstance(value, tuple):
+            data[key] = list(value)
+    return data

@@ -42,7 +42,7 @@ HOURS_PER_PERIOD: Final[dict[PayPeriod, float]] = {
 
 # The whole description is at most 64 KiB after normalization; never scan more than that.
 _MAX_SCAN = 64 * 1024
-_PAY_WINDOW = 40  # how far back a pay word or a period adjective may sit before an amount
+_PAY_WINDOW = 40  # how far back a period adjective ("Hourly rate:") may sit before an amount
 _MODIFIER_WINDOW = 24
 
 _SYMBOLS = {
