@@ -10,7 +10,6 @@ from typing import Any
 
 __all__ = [
     "DeliveryResult",
-    "posting_to_json",
     "Listing",
     "Match",
     "OutboxEntry",
@@ -19,6 +18,7 @@ __all__ = [
     "RawPosting",
     "SourceRunResult",
     "SourceState",
+    "posting_to_json",
 ]
 
 
