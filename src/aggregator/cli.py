@@ -19,6 +19,7 @@ from aggregator.http import HttpClient
 from aggregator.notify.channels import set_console_stream
 from aggregator.pipeline import Pipeline, RunReport
 from aggregator.runtime import load_checked_config, open_store
+from aggregator.sources_cli import sources_app
 from aggregator.store import RunLockBusy, Store
 
 __all__ = ["app", "main"]
@@ -39,6 +40,7 @@ config_app = typer.Typer(help="Check configuration files.", no_args_is_help=True
 db_app = typer.Typer(help="Manage the database schema.", no_args_is_help=True)
 app.add_typer(config_app, name="config")
 app.add_typer(db_app, name="db")
+app.add_typer(sources_app, name="sources")
 
 ConfigOption = Annotated[
     Path,

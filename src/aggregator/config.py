@@ -28,6 +28,7 @@ __all__ = [
     "HttpConfig",
     "RuleConfig",
     "SourceConfig",
+    "format_duration",
     "load_config",
     "parse_duration",
 ]
@@ -62,6 +63,15 @@ def parse_duration(value: object) -> timedelta:
         if seconds > 0:
             return timedelta(seconds=seconds)
     raise ValueError(f"expected a duration such as 30m, 1h or 2d, got {value!r}")
+
+
+def format_duration(value: timedelta) -> str:
+    """The shortest `30m` / `1h` / `2d` form of a duration (the inverse of parse_duration)."""
+    seconds = int(value.total_seconds())
+    for unit, size in sorted(_DURATION_UNITS.items(), key=lambda item: -item[1]):
+        if seconds % size == 0:
+            return f"{seconds // size}{unit}"
+    return f"{seconds}s"
 
 
 Duration = Annotated[timedelta, BeforeValidator(parse_duration)]

@@ -1,0 +1,204 @@
+"""`aggregate sources ...`: the board catalogue, and testing an adapter on a saved or live page."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+import yaml
+
+from aggregator.adapters.base import AdapterError, FetchState, Page
+from aggregator.adapters.catalogue import ResolvedSource, check_source, load_catalogue, resolve
+from aggregator.config import ConfigError, SourceConfig, format_duration
+from aggregator.http import HttpClient
+from aggregator.models import Posting, posting_to_json
+from aggregator.normalize import normalize_all
+from aggregator.pipeline import parse_pages
+from aggregator.runtime import load_checked_config
+
+__all__ = ["sources_app"]
+
+sources_app = typer.Typer(help="The board catalogue, and testing a source.", no_args_is_help=True)
+
+EXIT_FAILED, EXIT_USAGE = 1, 2
+# Links in a saved page are made absolute against this when neither --url nor the source has one.
+OFFLINE_BASE_URL = "https://offline.invalid/"
+
+
+@sources_app.command("list")
+def list_sources(
+    config_path: Annotated[
+        Path | None,
+        typer.Option(
+            "--config",
+            "-c",
+            envvar="AGGREGATOR_CONFIG",
+            help="Also show which configured sources use each entry.",
+            show_default=False,
+        ),
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="One JSON object per entry.")] = False,
+) -> None:
+    """The catalogue: every named board with its adapter, auth, schedule and limits."""
+    used: dict[str, list[str]] = {}
+    if config_path is not None:
+        for source in load_checked_config(config_path).sources:
+            used.setdefault(source.adapter, []).append(source.name)
+    for name, entry in load_catalogue().items():
+        if as_json:
+            row = entry.model_dump(mode="json") | {"used_by": used.get(name, [])}
+            typer.echo(json.dumps(row))
+            continue
+        users = f"  used by: {', '.join(used[name])}" if name in used else ""
+        required = f"  needs: {', '.join(entry.required)}" if entry.required else ""
+        schedule = f"{entry.adapter}, every {format_duration(entry.every)}"
+        typer.echo(f"{name:<16} {entry.title} [{schedule}]{users}")
+        typer.echo(f"{'':<16} auth: {entry.auth}{required}")
+        if entry.limits:
+            typer.echo(f"{'':<16} limits: {entry.limits}")
+
+
+def _parse_option(text: str) -> tuple[str, Any]:
+    key, separator, value = text.partition("=")
+    if not separator or not key:
+        raise typer.BadParameter(f"expected KEY=VALUE, got {text!r}", param_hint="--option")
+    # YAML scalars, so `--option remote=true` and `--option max_pages=2` get their types.
+    return key, yaml.safe_load(value) if value else ""
+
+
+def _source_from_flags(adapter: str, url: str | None, options: list[str]) -> SourceConfig:
+    raw: dict[str, Any] = {"name": "test", "adapter": adapter, "url": url}
+    raw["options"] = dict(_parse_option(option) for option in options)
+    if problems := check_source(raw):
+        raise ConfigError(f"--adapter {adapter}", problems)
+    return SourceConfig.model_validate(raw)
+
+
+def _pick_source(
+    name: str | None,
+    adapter: str | None,
+    url: str | None,
+    options: list[str],
+    config: Path | None,
+    *,
+    offline: bool,
+) -> ResolvedSource:
+    if (name is None) == (adapter is None):
+        raise typer.BadParameter("give a source NAME from the config, or --adapter (not both)")
+    if adapter is not None:
+        # A saved page needs no URL to fetch; links in it are made absolute against this one.
+        return resolve(
+            _source_from_flags(adapter, url or (OFFLINE_BASE_URL if offline else None), options)
+        )
+    if config is None:
+        raise typer.BadParameter("NAME needs --config (or AGGREGATOR_CONFIG)")
+    sources = {s.name: s for s in load_checked_config(config).sources}
+    if name not in sources:
+        known = ", ".join(sources) or "none"
+        raise typer.BadParameter(f"no source {name!r} in {config} (sources: {known})")
+    source = sources[name]
+    if url:
+        source = source.model_copy(update={"url": url})
+    return resolve(source)
+
+
+async def _fetch_live(resolved: ResolvedSource) -> list[Page]:
+    async with HttpClient() as client:
+        result = await resolved.adapter(resolved.config).fetch(client, FetchState())
+    return list(result.pages)
+
+
+def _print_posting(posting: Posting) -> None:
+    where = ", ".join(x for x in (posting.company, posting.location) if x)
+    typer.echo(f"* {posting.title}" + (f" ({where})" if where else ""))
+    typer.echo(f"  {posting.url or '(no link)'}")
+    typer.echo(f"  posted {posting.posted_at:%Y-%m-%d %H:%M}Z, id {posting.dedup_key}")
+    if posting.tags:
+        typer.echo(f"  tags: {', '.join(posting.tags)}")
+
+
+@sources_app.command("test")
+def try_source(
+    name: Annotated[
+        str | None, typer.Argument(help="A source name from the config.", show_default=False)
+    ] = None,
+    adapter: Annotated[
+        str | None,
+        typer.Option(
+            "--adapter",
+            "-a",
+            help="Test an adapter or catalogue entry by name.",
+            show_default=False,
+        ),
+    ] = None,
+    option: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--option", "-o", help="An adapter option, KEY=VALUE (repeatable).", show_default=False
+        ),
+    ] = None,
+    url: Annotated[
+        str | None,
+        typer.Option(
+            "--url",
+            help="The source URL (with --file: the URL the page came from).",
+            show_default=False,
+        ),
+    ] = None,
+    files: Annotated[
+        list[Path] | None,
+        typer.Option(
+            "--file",
+            "-f",
+            help="Parse this saved response instead of fetching (repeatable, one page each).",
+            show_default=False,
+        ),
+    ] = None,
+    config_path: Annotated[
+        Path | None,
+        typer.Option(
+            "--config",
+            "-c",
+            envvar="AGGREGATOR_CONFIG",
+            help="Config file for NAME.",
+            show_default=False,
+        ),
+    ] = None,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="One JSON object per posting, fields by name.")
+    ] = False,
+) -> None:
+    """Fetch (or, with --file, parse offline) one source and print its normalized postings,
+    like `scrapy parse`. Nothing is stored and nothing is sent."""
+    resolved = _pick_source(name, adapter, url, option or [], config_path, offline=bool(files))
+    label = f"source {resolved.config.name} (adapter {resolved.config.adapter})"
+    try:
+        if files:
+            base = resolved.config.url or OFFLINE_BASE_URL
+            pages = [Page(url=base, body=_read(path)) for path in files]
+        else:
+            pages = asyncio.run(_fetch_live(resolved))
+        raws = parse_pages(resolved.adapter(resolved.config), pages)
+    except AdapterError as exc:
+        typer.echo(f"{label}: {exc}", err=True)
+        raise typer.Exit(EXIT_FAILED) from None
+    postings = normalize_all(raws, source=resolved.config.name, now=datetime.now(UTC))
+    for posting in postings:
+        if as_json:
+            typer.echo(json.dumps(posting_to_json(posting), ensure_ascii=False))
+        else:
+            _print_posting(posting)
+    if not as_json:
+        typer.echo(f"{len(postings)} posting(s) from {len(pages)} page(s)")
+
+
+def _read(path: Path) -> bytes:
+    try:
+        return path.read_bytes()
+    except OSError as exc:
+        message = f"cannot read {path}: {exc.strerror}"
+        raise typer.BadParameter(message, param_hint="--file") from None
