@@ -495,10 +495,13 @@ def test_parse_deadline_returns_aware_utc_datetimes(value: object, expected: dat
     assert found.utcoffset() == timedelta(0)
 
 
-@pytest.mark.parametrize(
-    "value",
-    [None, "", "   ", "soon", "ASAP", "rolling", 0, -5, True, float("nan"), 1e30, "x" * 100, []],
-)
+NOT_DATES: list[object] = [
+    None, "", "   ", "soon", "ASAP", "rolling", 0, -5, True, float("nan"), 1e30, "x" * 100, [],
+    "2025-13-40", "0001-01-01T00:00:00+05:00", datetime.min.replace(tzinfo=timezone.max),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("value", NOT_DATES)
 def test_parse_deadline_gives_none_for_values_that_are_not_dates(value: object) -> None:
     assert parse_deadline(value, now=NOW) is None
 

@@ -224,7 +224,7 @@ def parse_deadline(value: object, *, now: datetime) -> datetime | None:
     if isinstance(value, bool):
         return None
     if isinstance(value, datetime):
-        return _as_utc(value)
+        return _utc_or_none(value)
     if isinstance(value, date):
         return _end_of_day(value)
     if isinstance(value, int | float):
@@ -259,7 +259,7 @@ def _from_iso(text: str) -> datetime | None:
     except ValueError:
         pass
     try:
-        return _as_utc(datetime.fromisoformat(text))
+        return _utc_or_none(datetime.fromisoformat(text))
     except ValueError:
         return None
 
@@ -268,7 +268,7 @@ def _from_rfc2822(text: str) -> datetime | None:
     if "," not in text and ":" not in text:
         return None  # parsedate accepts odd fragments; RSS dates always carry one of these
     try:
-        return _as_utc(parsedate_to_datetime(text))
+        return _utc_or_none(parsedate_to_datetime(text))
     except (TypeError, ValueError, IndexError):
         return None
 
@@ -291,6 +291,13 @@ def _from_words(text: str, now: datetime) -> datetime | None:
 
 def _end_of_day(day: date) -> datetime:
     return datetime.combine(day, time(23, 59, 59), tzinfo=UTC)
+
+
+def _utc_or_none(value: datetime) -> datetime | None:
+    try:
+        return _as_utc(value)
+    except OverflowError:
+        return None  # "0001-01-01T00:00+05:00" has no UTC equivalent
 
 
 def _as_utc(value: datetime) -> datetime:

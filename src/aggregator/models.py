@@ -10,6 +10,7 @@ from typing import Any
 
 __all__ = [
     "DeliveryResult",
+    "JobDetails",
     "Listing",
     "Match",
     "OutboxEntry",
@@ -53,6 +54,27 @@ class RawPosting:
 
 
 @dataclass(frozen=True, slots=True)
+class JobDetails:
+    """What kind of work a posting offers, as normalized from the source or inferred from text.
+
+    `remote` is yes, no or unknown; `employment_type` one of micro-internship, internship, gig,
+    contract, part-time, full-time; `pay_period` one of hour, day, week, month, year, project;
+    `duration` is the phrase found ("2-4 weeks") with its bounds in hours.
+    """
+
+    remote: str = "unknown"
+    employment_type: str | None = None
+    pay_min: float | None = None
+    pay_max: float | None = None
+    currency: str | None = None
+    pay_period: str | None = None
+    duration: str | None = None
+    duration_min_hours: float | None = None
+    duration_max_hours: float | None = None
+    deadline: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class Posting:
     """A normalized posting as seen on one source.
 
@@ -72,6 +94,7 @@ class Posting:
     tags: tuple[str, ...]
     posted_at: datetime
     first_seen_at: datetime
+    job: JobDetails = JobDetails()
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,6 +111,7 @@ class Listing:
     posted_at: datetime
     first_seen_at: datetime
     sources: tuple[str, ...]
+    job: JobDetails = JobDetails()
 
 
 @dataclass(frozen=True, slots=True)
@@ -170,6 +194,7 @@ def posting_to_json(posting: Posting) -> dict[str, Any]:
     """A Posting as a JSON-ready dict with its fields by name (dates in ISO 8601, tags a list);
     the shape `aggregate sources test --json` prints and `rules test --input` reads."""
     data = asdict(posting)
+    data.update(data.pop("job"))  # job fields by name, beside the others
     for key, value in data.items():
         if isinstance(value, datetime):
             data[key] = value.isoformat()

@@ -12,7 +12,14 @@ from urllib.parse import unquote_plus, urlsplit, urlunsplit
 import nh3
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
-from aggregator.models import Posting, RawPosting
+from aggregator.jobfields import (
+    infer_employment_type,
+    parse_deadline,
+    parse_duration_text,
+    parse_remote,
+)
+from aggregator.models import JobDetails, Posting, RawPosting
+from aggregator.pay import Pay, parse_pay, pay_from_fields
 from aggregator.text import extract_hashtags, fold_tag
 
 __all__ = [
@@ -23,6 +30,7 @@ __all__ = [
     "clean_line",
     "dedup_key",
     "html_to_text",
+    "job_details",
     "normalize",
     "normalize_all",
 ]
@@ -80,7 +88,40 @@ def normalize(raw: RawPosting, *, source: str, now: datetime) -> Posting:
         tags=_tags(raw.tags, title, description),
         posted_at=_posted_at(raw.posted_at, now),
         first_seen_at=now,
+        job=job_details(raw, title=title, description=description, now=now),
     )
+
+
+def job_details(raw: RawPosting, *, title: str, description: str, now: datetime) -> JobDetails:
+    """Remote, employment type, pay, duration and deadline: structured fields first, then the
+    text (title before description)."""
+    pay = pay_from_fields(raw.pay_min, raw.pay_max, raw.currency, raw.pay_period) or _first_pay(
+        raw.pay_text, title, description
+    )
+    duration = parse_duration_text(raw.duration_text or "") or parse_duration_text(
+        f"{title}\n{description}"
+    )
+    return JobDetails(
+        # Only the title and the place decide "remote": a description saying "not remote" or
+        # "remote-friendly team" elsewhere would mislead.
+        remote=parse_remote(raw.remote, title, raw.location),
+        employment_type=infer_employment_type(title, description, hint=raw.employment_type),
+        pay_min=pay.min if pay else None,
+        pay_max=pay.max if pay else None,
+        currency=pay.currency if pay else None,
+        pay_period=pay.period if pay else None,
+        duration=duration.text if duration else None,
+        duration_min_hours=duration.min_hours if duration else None,
+        duration_max_hours=duration.max_hours if duration else None,
+        deadline=parse_deadline(raw.deadline, now=now) if raw.deadline is not None else None,
+    )
+
+
+def _first_pay(*texts: str | None) -> Pay | None:
+    for text in texts:
+        if text and (pay := parse_pay(text)):
+            return pay
+    return None
 
 
 def normalize_all(raws: Iterable[RawPosting], *, source: str, now: datetime) -> list[Posting]:

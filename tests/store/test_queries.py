@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import insert
 
-from aggregator.models import Posting
+from aggregator.models import JobDetails, Posting
 from aggregator.store import Store
 from aggregator.store.engine import make_engine
 from aggregator.store.tables import sightings
@@ -62,3 +62,26 @@ def test_listing_sources_are_the_sorted_sources_of_its_sightings(
 
     assert store.listings([created.id])[created.id].sources == ("alpha", "zeta")
     assert [listing.sources for listing in store.all_listings()] == [("alpha", "zeta")]
+
+
+def test_job_details_round_trip_through_the_listings_table(
+    store: Store, make_posting: PostingFactory, now: datetime
+) -> None:
+    job = JobDetails(
+        remote="yes",
+        employment_type="micro-internship",
+        pay_min=25.0,
+        pay_max=30.0,
+        currency="USD",
+        pay_period="hour",
+        duration="2-4 weeks",
+        duration_min_hours=80.0,
+        duration_max_hours=160.0,
+        deadline=now + timedelta(days=7),
+    )
+    with store.transaction() as unit:
+        (created,) = unit.upsert_postings([make_posting(job=job)])
+
+    assert created.job == job
+    assert store.listings([created.id])[created.id].job == job
+    assert store.all_listings()[0].job == job

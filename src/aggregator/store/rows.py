@@ -9,9 +9,11 @@ from typing import Any
 from sqlalchemy import Connection, Row, Table
 from sqlalchemy.dialects import postgresql, sqlite
 
-from aggregator.models import Listing, OutboxEntry, OutboxStatus, SourceState
+from aggregator.models import JobDetails, Listing, OutboxEntry, OutboxStatus, SourceState
 
 __all__ = [
+    "JOB_FIELDS",
+    "job_values",
     "listing_from_row",
     "outbox_from_row",
     "source_state_from_row",
@@ -27,7 +29,16 @@ def upsert_insert(connection: Connection, table: Table) -> postgresql.Insert | s
     return sqlite.insert(table)
 
 
+# Every JobDetails field is a listings column of the same name.
+JOB_FIELDS = tuple(f.name for f in fields(JobDetails))
+
+
+def job_values(job: JobDetails) -> dict[str, Any]:
+    return {field: getattr(job, field) for field in JOB_FIELDS}
+
+
 def listing_from_row(row: Row[Any], sources: Iterable[str]) -> Listing:
+    mapping = row._mapping
     return Listing(
         id=row.id,
         title=row.title,
@@ -39,6 +50,7 @@ def listing_from_row(row: Row[Any], sources: Iterable[str]) -> Listing:
         posted_at=row.posted_at,
         first_seen_at=row.first_seen_at,
         sources=tuple(sorted(set(sources))),
+        job=JobDetails(**{field: mapping[field] for field in JOB_FIELDS}),
     )
 
 

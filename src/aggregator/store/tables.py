@@ -6,6 +6,7 @@ from sqlalchemy import (
     JSON,
     CheckConstraint,
     Column,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -48,6 +49,17 @@ listings = Table(
     Column("first_seen_at", UTCDateTime, nullable=False, index=True),
     # Reserved for cross-source merging: equal fingerprints suggest the same job.
     Column("fingerprint", String(128), index=True),
+    # models.JobDetails, one column per field (rows.JOB_FIELDS maps them).
+    Column("remote", String(8), nullable=False, server_default="unknown"),
+    Column("employment_type", String(32)),
+    Column("pay_min", Float),
+    Column("pay_max", Float),
+    Column("currency", String(8)),
+    Column("pay_period", String(16)),
+    Column("duration", Text),
+    Column("duration_min_hours", Float),
+    Column("duration_max_hours", Float),
+    Column("deadline", UTCDateTime),
 )
 
 sightings = Table(

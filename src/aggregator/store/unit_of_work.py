@@ -10,7 +10,7 @@ from typing import TypeVar
 from sqlalchemy import Connection, bindparam, delete, insert, select, update
 
 from aggregator.models import Listing, Match, Posting
-from aggregator.store.rows import upsert_insert
+from aggregator.store.rows import job_values, upsert_insert
 from aggregator.store.tables import listings, matches, outbox, sightings
 from aggregator.store.types import UTCDateTime
 
@@ -163,6 +163,7 @@ def _insert_new(connection: Connection, posting: Posting) -> Listing | None:
         posted_at=posting.posted_at,
         first_seen_at=posting.first_seen_at,
         sources=(posting.source,),
+        job=posting.job,
     )
 
 
@@ -177,6 +178,7 @@ def _listing_values(posting: Posting) -> dict[str, object]:
         "tags": list(posting.tags),
         "posted_at": posting.posted_at,
         "first_seen_at": posting.first_seen_at,
+        **job_values(posting.job),
     }
 
 
