@@ -11,9 +11,10 @@ import pytest
 
 from aggregator.config import Config
 from aggregator.http import HttpClient
-from aggregator.models import Listing, OutboxStatus
+from aggregator.models import JobDetails, Listing, OutboxStatus
 from aggregator.notify import RETRY_SCHEDULE, Alert, build_channels, render_alert
 from aggregator.notify.deliver import next_attempt_after
+from aggregator.notify.render import format_pay
 from aggregator.pipeline import Pipeline, RunReport
 from aggregator.store import Store
 from tests.support.servers import FeedServer, SmtpSink, rss
@@ -129,6 +130,32 @@ def test_an_alert_names_the_listing_its_link_company_source_age_and_reason() -> 
     assert 'Why: has "data" (rule r)' in alert.body
     assert alert.body.rstrip().endswith("…")
     assert alert.text.startswith("Data *intern*\nhttp://x.test/1\nAcme · Remote\n")
+
+
+def test_an_alert_shows_remote_type_and_pay_when_known() -> None:
+    job = JobDetails(
+        remote="yes",
+        employment_type="gig",
+        pay_min=25,
+        pay_max=30,
+        currency="USD",
+        pay_period="hour",
+    )
+    alert = render_alert(listing(job=job), rule="r", why="w", now=datetime(2026, 1, 2, tzinfo=UTC))
+    assert "Acme · Remote · remote · gig · 25–30 USD/hour" in alert.text
+
+
+@pytest.mark.parametrize(
+    ("job", "expected"),
+    [
+        (JobDetails(pay_min=40000, currency="EUR", pay_period="year"), "from 40,000 EUR/year"),
+        (JobDetails(pay_max=12.5, currency="GBP", pay_period="hour"), "up to 12.50 GBP/hour"),
+        (JobDetails(pay_min=300, pay_max=300, pay_period="project"), "300/project"),
+        (JobDetails(), None),
+    ],
+)
+def test_pay_is_formatted_for_people(job: JobDetails, expected: str | None) -> None:
+    assert format_pay(job) == expected
 
 
 @pytest.mark.parametrize("title", ["Evil\r\nBcc: victim@x.test", "Two\nlines", "Three\r\rparts"])

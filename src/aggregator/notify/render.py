@@ -9,9 +9,9 @@ from datetime import datetime
 
 from jinja2.sandbox import SandboxedEnvironment
 
-from aggregator.models import Listing
+from aggregator.models import JobDetails, Listing
 
-__all__ = ["Alert", "one_line", "render_alert"]
+__all__ = ["Alert", "format_pay", "one_line", "render_alert"]
 
 # One template serves both formats: `esc` escapes Markdown or does nothing, `link` makes a
 # Markdown link or leaves the bare title (the URL has its own line either way).
@@ -75,6 +75,32 @@ def _excerpt(description: str) -> str:
     return text[:_EXCERPT_CHARS].rsplit(" ", 1)[0] + " …"
 
 
+def format_pay(job: JobDetails) -> str | None:
+    """`25–30 USD/hour`, `from 40000 EUR/year`, or None when the pay is unknown."""
+    low, high = job.pay_min, job.pay_max
+    if low is None and high is None:
+        return None
+
+    def amount(value: float) -> str:
+        return f"{value:,.0f}" if value == int(value) else f"{value:,.2f}"
+
+    if low is not None and high is not None:
+        span = amount(low) if low == high else f"{amount(low)}–{amount(high)}"
+    elif low is not None:
+        span = f"from {amount(low)}"
+    else:
+        span = f"up to {amount(high or 0)}"
+    currency = f" {job.currency}" if job.currency else ""
+    period = f"/{job.pay_period}" if job.pay_period else ""
+    return f"{span}{currency}{period}"
+
+
+def _facts(listing: Listing) -> list[str | None]:
+    job = listing.job
+    remote = {"yes": "remote", "no": "on site"}.get(job.remote)
+    return [listing.company, listing.location, remote, job.employment_type, format_pay(job)]
+
+
 def render_alert(listing: Listing, *, rule: str, why: str, now: datetime) -> Alert:
     """Render one instant alert for a matched listing."""
     title = one_line(listing.title)
@@ -86,7 +112,7 @@ def render_alert(listing: Listing, *, rule: str, why: str, now: datetime) -> Ale
     context = {
         "title": title,
         "url": url,
-        "facts": [one_line(fact) for fact in (listing.company, listing.location) if fact],
+        "facts": [one_line(fact) for fact in _facts(listing) if fact],
         "sources": listing.sources,
         "age": humanize_age(listing.posted_at, now),
         "why": why,
