@@ -14,6 +14,7 @@ import httpx
 
 from aggregator.adapters.base import AdapterError
 from aggregator.config import HttpConfig
+from aggregator.urls import safe_url
 
 __all__ = ["HttpClient", "HttpError", "HttpResponse", "safe_url"]
 
@@ -48,17 +49,6 @@ class _Host:
 
     lock: asyncio.Lock = field(default_factory=asyncio.Lock)
     last_done: float = -math.inf
-
-
-def safe_url(url: httpx.URL | str) -> str:
-    """`scheme://host[:port]/path` only: no userinfo, query or fragment, which may hold secrets."""
-    try:
-        parsed = httpx.URL(url) if isinstance(url, str) else url
-    except httpx.InvalidURL:
-        return "<invalid URL>"
-    host = f"[{parsed.host}]" if ":" in parsed.host else parsed.host
-    port = f":{parsed.port}" if parsed.port is not None else ""
-    return f"{parsed.scheme}://{host}{port}{parsed.path}"
 
 
 class HttpClient:

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from aggregator.models import RawPosting
+from aggregator.urls import safe_url
 
 if TYPE_CHECKING:
     from aggregator.config import SourceConfig
@@ -121,7 +122,8 @@ class Adapter(abc.ABC):
             )
         digest = hashlib.sha256(response.body).hexdigest()
         unchanged = digest == state.content_hash
-        page = Page(response.url, response.body, response.headers.get("Content-Type"))
+        # The page URL is kept without its query string, which may hold an API key.
+        page = Page(safe_url(response.url), response.body, response.headers.get("Content-Type"))
         return FetchResult(
             pages=() if unchanged else (page,),
             etag=etag,

@@ -14,7 +14,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from aggregator.adapters.base import Adapter, option_problems
-from aggregator.adapters.registry import AdapterRegistryError, get_adapter, load_adapters
+from aggregator.adapters.registry import AdapterRegistryError, adapter_names, get_adapter
 from aggregator.config import Duration, SourceConfig
 
 __all__ = [
@@ -84,7 +84,7 @@ def load_catalogue() -> dict[str, CatalogueEntry]:
 
 
 def known_adapter_names() -> list[str]:
-    return sorted(set(load_adapters()) | set(load_catalogue()))
+    return sorted(set(adapter_names()) | set(load_catalogue()))
 
 
 def _merge(defaults: Mapping[str, Any], overrides: Mapping[str, Any]) -> dict[str, Any]:

@@ -13,6 +13,7 @@ __all__ = [
     "AdapterRegistryError",
     "DuplicateAdapterError",
     "UnknownAdapterError",
+    "adapter_names",
     "get_adapter",
     "load_adapters",
 ]
@@ -38,38 +39,51 @@ class UnknownAdapterError(AdapterRegistryError, LookupError):
 
 
 def load_adapters() -> dict[str, type[Adapter]]:
-    """Every installed adapter class by name (loaded once; a copy is returned)."""
-    return dict(_load_cached())
+    """Every installed adapter class by name (each loaded once; a copy is returned)."""
+    return {name: get_adapter(name) for name in adapter_names()}
 
 
-def get_adapter(name: str) -> type[Adapter]:
-    """The adapter class called `name`, or UnknownAdapterError listing the valid names."""
-    adapters = _load_cached()
-    try:
-        return adapters[name]
-    except KeyError:
-        raise UnknownAdapterError(name, adapters) from None
+def adapter_names() -> list[str]:
+    """The names of the installed adapters, without importing any of them."""
+    return sorted(_indexed())
 
 
 @functools.cache
-def _load_cached() -> dict[str, type[Adapter]]:
-    return collect_adapters(entry_points(group=ENTRY_POINT_GROUP))
+def get_adapter(name: str) -> type[Adapter]:
+    """The adapter class called `name`, or UnknownAdapterError listing the valid names.
+
+    Only this adapter's module is imported, so a broken plug-in fails its own sources, not all.
+    """
+    points = _indexed()
+    if name not in points:
+        raise UnknownAdapterError(name, points)
+    point, origin = points[name]
+    return _load(point, origin)
+
+
+@functools.cache
+def _indexed() -> dict[str, tuple[EntryPoint, str]]:
+    return _index(entry_points(group=ENTRY_POINT_GROUP))
+
+
+def _index(points: Iterable[EntryPoint]) -> dict[str, tuple[EntryPoint, str]]:
+    """Entry points by name, with the distribution that declares each; a name declared twice
+    is an error."""
+    indexed: dict[str, tuple[EntryPoint, str]] = {}
+    for point in points:
+        origin = _distribution(point)
+        if point.name in indexed:
+            raise DuplicateAdapterError(
+                f"adapter {point.name!r} is declared twice: by {indexed[point.name][1]} "
+                f"and by {origin}; uninstall one of them"
+            )
+        indexed[point.name] = (point, origin)
+    return indexed
 
 
 def collect_adapters(points: Iterable[EntryPoint]) -> dict[str, type[Adapter]]:
     """Load entry points into a name -> class map, refusing duplicates and non-adapters."""
-    adapters: dict[str, type[Adapter]] = {}
-    origins: dict[str, str] = {}
-    for point in points:
-        origin = _distribution(point)
-        if point.name in adapters:
-            raise DuplicateAdapterError(
-                f"adapter {point.name!r} is declared twice: by {origins[point.name]} "
-                f"and by {origin}; uninstall one of them"
-            )
-        adapters[point.name] = _load(point, origin)
-        origins[point.name] = origin
-    return adapters
+    return {name: _load(point, origin) for name, (point, origin) in _index(points).items()}
 
 
 def _load(point: EntryPoint, origin: str) -> type[Adapter]:

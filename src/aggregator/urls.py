@@ -1,0 +1,18 @@
+"""URL helpers shared by the fetcher and the adapters."""
+
+from __future__ import annotations
+
+import httpx
+
+__all__ = ["safe_url"]
+
+
+def safe_url(url: httpx.URL | str) -> str:
+    """`scheme://host[:port]/path` only: no userinfo, query or fragment, which may hold secrets."""
+    try:
+        parsed = httpx.URL(url) if isinstance(url, str) else url
+    except httpx.InvalidURL:
+        return "<invalid URL>"
+    host = f"[{parsed.host}]" if ":" in parsed.host else parsed.host
+    port = f":{parsed.port}" if parsed.port is not None else ""
+    return f"{parsed.scheme}://{host}{port}{parsed.path}"
