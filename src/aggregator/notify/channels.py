@@ -26,6 +26,7 @@ __all__ = [
 log = logging.getLogger(__name__)
 
 _USERINFO_RE = re.compile(r"^([a-z][a-z0-9+.-]*://)[^@/]*@", re.IGNORECASE)
+_SCHEME_RE = re.compile(r"^([a-z][a-z0-9+.-]*)://", re.IGNORECASE)
 
 
 class _Console:
@@ -50,26 +51,20 @@ def _print_to_terminal(body: str, title: str, *_args: Any, **_kwargs: Any) -> bo
 
 
 def redact_url(url: str) -> str:
-    """Hide the secret parts of an apprise URL: apprise's privacy mode, else drop everything but
-    the scheme and host (a URL apprise cannot parse might still hold a password)."""
-    service = apprise.Apprise.instantiate(url)
-    if service is not None:
-        return str(service.url(privacy=True))  # type: ignore[no-untyped-call]
-    scheme, separator, rest = url.partition("://")
-    if not separator:
-        return "***"
-    authority = re.split(r"[/?#]", rest, maxsplit=1)[0]
-    host = authority.rsplit("@", 1)[-1]
-    return f"{scheme}://{'***@' if '@' in authority else ''}{host}/..."
+    """Show only the scheme of an apprise URL: any other part may be a secret (slack:// and
+    tgram:// put their tokens where a host would be, a password may hold an unescaped `/`)."""
+    found = _SCHEME_RE.match(url)
+    return f"{found.group(1)}://***" if found else "***"
 
 
 def check_channel_url(url: str) -> str | None:
     """Return why apprise cannot use this URL (secrets redacted), or None when it can."""
     if apprise.Apprise.instantiate(url) is not None:
         return None
-    scheme = url.split("://", 1)[0] if "://" in url else ""
-    if not scheme:
+    found = _SCHEME_RE.match(url)
+    if not found:
         return f"not an apprise URL: {redact_url(url)} (expected scheme://...)"
+    scheme = found.group(1)
     return f"apprise cannot use {redact_url(url)} (unknown scheme {scheme!r} or bad parameters)"
 
 
@@ -80,10 +75,6 @@ class Channel:
     name: str
     urls: tuple[str, ...]
     _apprise: apprise.Apprise
-
-    @property
-    def display(self) -> str:
-        return ", ".join(redact_url(u) for u in self.urls)
 
     @property
     def plain_text_only(self) -> bool:
