@@ -167,6 +167,7 @@ class Checks:
     so that config stays free of stage imports. Each returns an error message or None."""
 
     source: Callable[[Mapping[str, Any]], list[str]] | None = None
+    database: Callable[[str], str | None] | None = None
     query: Callable[[str], str | None] | None = None
     channel_url: Callable[[str], str | None] | None = None
 
@@ -241,6 +242,9 @@ def _semantic_problems(data: Mapping[str, Any], checks: Checks) -> list[str]:
     sources = _list_at(data, "sources")
     channels = data["channels"] if isinstance(data.get("channels"), Mapping) else {}
     rules = _list_at(data, "rules")
+    database = data.get("database")
+    if isinstance(database, str) and checks.database and (msg := checks.database(database)):
+        problems.append(f"database: {msg}")
     names: set[str] = set()
     for i, source in enumerate(sources):
         if not isinstance(source, Mapping):

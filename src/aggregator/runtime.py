@@ -12,10 +12,16 @@ from aggregator.adapters.catalogue import check_source, resolve
 from aggregator.config import Checks, Config, load_config
 from aggregator.notify import check_channel_url
 from aggregator.store import Store
+from aggregator.store.engine import check_database_url
 
 __all__ = ["CONFIG_CHECKS", "StartupError", "load_checked_config", "open_store"]
 
-CONFIG_CHECKS = Checks(source=check_source, query=rules.check_query, channel_url=check_channel_url)
+CONFIG_CHECKS = Checks(
+    source=check_source,
+    database=check_database_url,
+    query=rules.check_query,
+    channel_url=check_channel_url,
+)
 
 
 class StartupError(Exception):

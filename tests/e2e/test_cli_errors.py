@@ -27,6 +27,8 @@ REPO = Path(__file__).resolve().parents[2]
         ("rules:\n  - name: r\n    query: 'data OR'\n", "rules[0].query: col"),
         ("sourcez: []\n", "sourcez: unknown key"),
         ("channels:\n  me: 'slak://user:hunter2secret@host'\n", "channels.me: apprise cannot"),
+        ("database: 'mysql://u:hunter2secret@h/db'\n", "database: unsupported database 'mysql'"),
+        ("database: data.db\n", "database: not a database URL"),
     ],
 )
 def test_a_bad_config_exits_2_naming_the_key_without_a_traceback(

@@ -13,9 +13,17 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, Engine, create_engine, event, make_url, text
 from sqlalchemy.engine import URL
+from sqlalchemy.exc import ArgumentError
 from sqlalchemy.pool import ConnectionPoolEntry, StaticPool
 
-__all__ = ["begin", "current_heads", "make_engine", "migrate", "script_heads"]
+__all__ = [
+    "begin",
+    "check_database_url",
+    "current_heads",
+    "make_engine",
+    "migrate",
+    "script_heads",
+]
 
 SUPPORTED_DIALECTS = ("sqlite", "postgresql")
 MIGRATIONS = Path(__file__).parent / "migrations"
@@ -24,11 +32,27 @@ BUSY_TIMEOUT_MS = 15000
 _SQLITE_BEGIN = "aggregator_sqlite_begin"
 
 
+def check_database_url(url: str) -> str | None:
+    """Return why `url` is not a database we support (without its password), or None."""
+    try:
+        parsed = make_url(url)
+    except ArgumentError:
+        return "not a database URL (expected sqlite:///PATH or postgresql+psycopg://...)"
+    return _unsupported(parsed)
+
+
+def _unsupported(url: URL) -> str | None:
+    backend = url.get_backend_name()
+    if backend in SUPPORTED_DIALECTS:
+        return None
+    return f"unsupported database {backend!r}: use sqlite or postgresql"
+
+
 def make_engine(url: str | URL) -> Engine:
     """Create an engine for SQLite (file or memory) or PostgreSQL; refuse other databases."""
     url = make_url(url)
-    if url.get_backend_name() not in SUPPORTED_DIALECTS:
-        raise ValueError(f"unsupported database {url.drivername!r}: use sqlite or postgresql")
+    if problem := _unsupported(url):
+        raise ValueError(problem)
     if url.get_backend_name() != "sqlite":
         return create_engine(url, pool_pre_ping=True)
     if _is_sqlite_memory(url):
