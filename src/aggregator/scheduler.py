@@ -34,13 +34,14 @@ class Daemon:
         self._idle = asyncio.Event()
         self._idle.set()
         self._delivery_lock = asyncio.Lock()
+        self._scheduler: AsyncIOScheduler | None = None
 
     async def run(self) -> None:
         """Run until a stop is requested, then let the jobs in flight finish."""
         loop = asyncio.get_running_loop()
         for signum in (signal.SIGTERM, signal.SIGINT):
             loop.add_signal_handler(signum, self.request_stop)
-        scheduler = AsyncIOScheduler(
+        scheduler = self._scheduler = AsyncIOScheduler(
             timezone="UTC",
             job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": 300},
         )
@@ -100,7 +101,16 @@ class Daemon:
                     result.matched,
                     f", error: {result.error}" if result.error else "",
                 )
+            if not report.sources_ok:
+                self._back_off(source)
             await self._deliver_now()
+
+    def _back_off(self, source: SourceConfig) -> None:
+        # The pipeline pushed next_due_at out (doubling, at most 24 h); the interval trigger alone
+        # would retry a failing source every `every`, so move the job's next run there.
+        state = self.pipeline.store.source_states().get(source.name)
+        if self._scheduler is not None and state is not None and state.next_due_at is not None:
+            self._scheduler.modify_job(f"source:{source.name}", next_run_time=state.next_due_at)
 
     async def _deliver(self) -> None:
         if self.stop_requested.is_set():
