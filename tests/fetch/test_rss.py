@@ -11,7 +11,7 @@ import pytest
 
 from aggregator.adapters import rss
 from aggregator.adapters.base import AdapterError, FetchResult, FetchState
-from aggregator.adapters.rss import RssAdapter
+from aggregator.adapters.rss import RssAdapter, parse_feed
 from aggregator.config import HttpConfig, SourceConfig
 from aggregator.http import HttpClient
 from aggregator.models import RawPosting
@@ -240,3 +240,12 @@ def test_fetch_honours_the_source_body_cap(server: LocalServer) -> None:
 
     with pytest.raises(AdapterError, match="body exceeds 10 bytes"):
         asyncio.run(go())
+
+
+def test_rss_parse_keeps_a_guid_as_written_whatever_the_feed_url() -> None:
+    body = rss_with_items("<title>one gig</title><guid>12345</guid>")
+    first = parse_feed(body, url="http://old.example/feed.xml")[0]
+    second = parse_feed(body, url="https://new.example/jobs/feed.xml")[0]
+    assert first.guid == second.guid == "12345"
+    # a permalink guid without <link> is still the listing's link, made absolute
+    assert second.url == "https://new.example/jobs/12345"

@@ -11,6 +11,7 @@ from typing import Any, ClassVar
 from urllib.parse import urljoin
 
 import feedparser
+from feedparser.mixin import _FeedParserMixin
 
 from aggregator.adapters.base import Adapter, AdapterError, FetchResult, FetchState
 from aggregator.http import HttpClient
@@ -40,6 +41,10 @@ ACCEPT = (
 # to `company` and a namespaced `<job:company>` to `job_company`.
 _COMPANY_KEYS = ("company", "companyname", "company_name", "employer", "hiringorganization")
 _LOCATION_KEYS = ("location", "joblocation", "job_location", "region", "city", "country")
+# feedparser resolves a permalink <guid> or Atom <id> against the feed's URL (`12345` becomes
+# `https://host/12345`), so every dedup key would change with the feed URL (a config edit, a
+# redirect) and the whole feed would alert again. Ids stay as written; `_link` resolves links.
+_FeedParserMixin.can_be_relative_uri = _FeedParserMixin.can_be_relative_uri - {"id"}
 # Bad data inside one entry (odd types, out-of-range dates) skips that entry only.
 _ENTRY_ERRORS = (AttributeError, KeyError, IndexError, TypeError, ValueError, OverflowError)
 
