@@ -157,9 +157,6 @@ class Config(_Strict):
     )
     rules: list[RuleConfig] = Field(default_factory=list)
 
-    def source(self, name: str) -> SourceConfig:
-        return next(s for s in self.sources if s.name == name)
-
 
 @dataclass(frozen=True, slots=True)
 class Checks:

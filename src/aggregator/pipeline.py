@@ -1,5 +1,4 @@
-"""One cycle: fetch -> parse -> normalize -> store -> match -> outbox -> deliver (the only module
-that crosses stages)."""
+"""One cycle from fetch to outbox delivery, in stage order: the only module that crosses stages."""
 
 from __future__ import annotations
 

@@ -1,5 +1,4 @@
-"""Alert rendering: a listing and the reason it matched become a title and a body, in Markdown
-(chats, e-mail) and in plain text (the terminal)."""
+"""Alert rendering: a matched listing becomes a title, a Markdown body and a plain-text body."""
 
 from __future__ import annotations
 
