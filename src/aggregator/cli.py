@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import signal
 import sys
 from datetime import timedelta
 from pathlib import Path
@@ -111,6 +112,7 @@ def run(
         if dry_run:
             report = asyncio.run(_cycle(config, store, all_sources, dry_run=True, deliver=False))
         else:
+            signal.signal(signal.SIGTERM, _interrupt)
             with store.run_lock("run", wait=RUN_LOCK_WAIT, lease=RUN_LOCK_LEASE):
                 report = asyncio.run(
                     _cycle(config, store, all_sources, dry_run=False, deliver=not no_notify)
@@ -125,6 +127,13 @@ def run(
     else:
         print_report(report, dry_run=dry_run)
     raise typer.Exit(EXIT_OK if report.sources_ok and report.delivery_ok else EXIT_FAILED)
+
+
+def _interrupt(_signum: int, _frame: object) -> None:
+    # cron, systemd and `docker stop` end a run with SIGTERM. Unwinding as for Ctrl-C rolls back
+    # the open transaction and releases the run lock, which would otherwise block every run
+    # until its lease ran out.
+    raise KeyboardInterrupt
 
 
 async def _cycle(

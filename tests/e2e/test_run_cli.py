@@ -3,11 +3,17 @@
 from __future__ import annotations
 
 import json
+import os
+import signal
 import sqlite3
+import subprocess
+import sys
 import threading
+import time
 from pathlib import Path
 
 from tests.conftest import run_cli
+from tests.fetch.servers import LocalServer, Reply
 from tests.support.servers import FeedServer, SmtpSink, iter_text, rss
 
 ITEMS = [
@@ -203,3 +209,27 @@ def test_json_output_stays_parseable_when_alerts_go_to_the_terminal(
     }
     assert summary["delivered"] == 1
     assert "Data labelling micro-project" in result.stderr
+
+
+def test_a_run_stopped_with_sigterm_releases_the_run_lock(tmp_path: Path) -> None:
+    with LocalServer() as server:
+        slow = server.route("/feed.xml", Reply(chunks=[b"<rss>", b"</rss>"], delay=8))
+        config = write_config(tmp_path, {"slow": slow}, "console://")
+        env = {k: v for k, v in os.environ.items() if not k.startswith("AGGREGATOR_")}
+        process = subprocess.Popen(
+            [sys.executable, "-m", "aggregator", "run", "--config", str(config)],
+            cwd=tmp_path,
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        deadline = time.monotonic() + 30
+        while not server.seen and time.monotonic() < deadline:
+            time.sleep(0.05)
+        process.send_signal(signal.SIGTERM)
+        _, stderr = process.communicate(timeout=30)
+    assert process.returncode != 0
+    assert "Traceback" not in stderr
+    locks = sqlite3.connect(tmp_path / "data" / "test.db").execute("select * from locks")
+    assert locks.fetchall() == []  # else cron's next runs skip for the whole 30 min lease
