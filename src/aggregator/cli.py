@@ -225,8 +225,6 @@ def main() -> None:
         lines = [f"{exc.source}: {len(exc.problems)} problem(s)"]
         lines += [f"  {problem}" for problem in exc.problems]
         _fail("\n".join(lines), EXIT_CONFIG)
-    except KeyboardInterrupt:
-        _fail("interrupted", 130)
     except Exception as exc:
         if _State.debug:
             raise
