@@ -119,10 +119,10 @@ class Pipeline:
             except (AdapterError, OSError, ValueError) as exc:
                 result.error = str(exc) or type(exc).__name__
                 new = 0
-                log.warning("source failed: %s", result.error, extra={"source": source.name})
+                log.warning("source %s failed: %s", source.name, result.error)
             except Exception as exc:  # a bug in one adapter must not stop the other sources
                 result.error = f"internal error: {type(exc).__name__}: {exc}"
-                log.exception("source crashed", extra={"source": source.name})
+                log.exception("source %s crashed", source.name)
                 new = 0
             if not dry_run:
                 self._record(source, states.get(source.name), fetched, result, new)

@@ -85,14 +85,15 @@ def _deliver_one(
     now = clock()
     if error is None:
         store.mark_sent(entry, now=now)
-        log.info("alert sent", extra={"outbox_key": entry.key, "channel": entry.channel})
+        log.info("alert %s sent on channel %s", entry.key, entry.channel)
         return DeliveryResult(outbox_id=entry.id, channel=entry.channel, ok=True)
     retry_at = next_attempt_after(entry.attempts + 1, now, rng)
     store.mark_failed(entry, now=now, error=error, retry_at=retry_at)
     log.warning(
-        "alert not delivered: %s (%s)",
+        "alert %s not delivered on channel %s: %s (%s)",
+        entry.key,
+        entry.channel,
         error,
         "dead-lettered" if retry_at is None else f"retry at {retry_at:%Y-%m-%d %H:%M:%S}Z",
-        extra={"outbox_key": entry.key, "channel": entry.channel},
     )
     return DeliveryResult(outbox_id=entry.id, channel=entry.channel, ok=False, error=error)
