@@ -9,6 +9,7 @@ import ssl
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import TracebackType
+from typing import Any
 
 import httpx
 
@@ -112,9 +113,30 @@ class HttpClient:
         # Retries (429/5xx, Retry-After) and robots.txt belong here, wrapping `_fetch`.
         return await self._fetch(url, request_headers, cap)
 
-    async def _fetch(self, url: str, headers: dict[str, str], cap: int) -> HttpResponse:
-        """Follow redirects hop by hop within one total deadline."""
-        request = self._build_request(url, headers)
+    async def post_json(
+        self,
+        url: str,
+        json: Mapping[str, Any],
+        *,
+        headers: Mapping[str, str] | None = None,
+        max_bytes: int | None = None,
+    ) -> HttpResponse:
+        """POST a JSON body (a login, say) with the same limits as `get`. Redirects are refused,
+        so a body that may hold a password is never sent on to another URL; non-2xx raises
+        HttpError, whose message never includes the body."""
+        cap = self.config.max_body_bytes if max_bytes is None else max_bytes
+        return await self._fetch(url, dict(headers or {}), cap, json_body=json)
+
+    async def _fetch(
+        self,
+        url: str,
+        headers: dict[str, str],
+        cap: int,
+        *,
+        json_body: Mapping[str, Any] | None = None,
+    ) -> HttpResponse:
+        """Follow redirects hop by hop within one total deadline (GET only)."""
+        request = self._build_request(url, headers, json_body)
         deadline: float | None = None
         for _hop in range(self.config.max_redirects + 1):
             host = self._hosts.setdefault(request.url.host, _Host())
@@ -129,16 +151,22 @@ class HttpClient:
                         host.last_done = asyncio.get_running_loop().time()
             if isinstance(result, HttpResponse):
                 return result
+            if json_body is not None:
+                raise HttpError(f"refusing to follow a redirect of a POST to {safe_url(url)}")
             request = result
         limit = self.config.max_redirects
         raise HttpError(f"too many redirects (more than {limit}) from {safe_url(url)}")
 
-    def _build_request(self, url: str, headers: Mapping[str, str]) -> httpx.Request:
+    def _build_request(
+        self, url: str, headers: Mapping[str, str], json_body: Mapping[str, Any] | None = None
+    ) -> httpx.Request:
         try:
             target = httpx.URL(url)
         except httpx.InvalidURL as exc:
             raise HttpError(f"invalid URL: {exc}") from None
         _check_scheme(target)
+        if json_body is not None:
+            return self._client.build_request("POST", target, headers=headers, json=json_body)
         return self._client.build_request("GET", target, headers=headers)
 
     async def _send_within(

@@ -66,8 +66,13 @@ def _parse_option(text: str) -> tuple[str, Any]:
     key, separator, value = text.partition("=")
     if not separator or not key:
         raise typer.BadParameter(f"expected KEY=VALUE, got {text!r}", param_hint="--option")
-    # YAML scalars, so `--option remote=true` and `--option max_pages=2` get their types.
-    return key, yaml.safe_load(value) if value else ""
+    # YAML scalars, so `--option remote=true` and `--option max_pages=2` get their types; a
+    # value YAML would read as a comment or nothing (`#microinternship`) stays the text it is.
+    try:
+        parsed = yaml.safe_load(value) if value else None
+    except yaml.YAMLError:
+        return key, value
+    return key, value if parsed is None and value not in ("null", "~") else parsed
 
 
 def _source_from_flags(adapter: str, url: str | None, options: list[str]) -> SourceConfig:

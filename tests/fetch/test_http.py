@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import gzip
 import itertools
+import json
 import socket
 import time
 from typing import Any
@@ -205,3 +206,30 @@ def test_global_concurrency_limit_serializes_requests(server: LocalServer) -> No
 )
 def test_safe_url_keeps_only_scheme_host_port_and_path(url: str, expected: str) -> None:
     assert safe_url(url) == expected
+
+
+def test_post_json_sends_the_body_and_returns_the_answer(server: LocalServer) -> None:
+    url = server.route("/login", Reply(body=b'{"accessJwt": "t"}'))
+
+    async def post() -> HttpResponse:
+        async with HttpClient() as client:
+            return await client.post_json(url, {"identifier": "me", "password": "pw"})
+
+    response = asyncio.run(post())
+    assert response.body == b'{"accessJwt": "t"}'
+    (seen,) = server.seen
+    assert (seen.method, json.loads(seen.body)) == ("POST", {"identifier": "me", "password": "pw"})
+    assert seen.headers["content-type"] == "application/json"
+
+
+def test_post_json_refuses_to_follow_a_redirect_and_hides_the_body(server: LocalServer) -> None:
+    url = server.route("/login", Reply(status=307, headers={"Location": "/elsewhere"}))
+
+    async def post() -> HttpResponse:
+        async with HttpClient() as client:
+            return await client.post_json(url, {"password": "Sup3rSecret"})
+
+    with pytest.raises(HttpError, match="refusing to follow a redirect of a POST") as caught:
+        asyncio.run(post())
+    assert "Sup3rSecret" not in str(caught.value)
+    assert len(server.seen) == 1

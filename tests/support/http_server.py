@@ -21,6 +21,8 @@ class Seen:
     path: str  # with the query string
     headers: Mapping[str, str]  # lowercase names
     at: float  # time.monotonic() on arrival
+    method: str = "GET"
+    body: bytes = b""
 
 
 @dataclass(frozen=True)
@@ -84,11 +86,17 @@ class LocalServer:
 
 
 class _Handler(BaseHTTPRequestHandler):
+    def do_POST(self) -> None:
+        self.do_GET()
+
     def do_GET(self) -> None:
+        length = int(self.headers.get("Content-Length") or 0)
         seen = Seen(
             path=self.path,
             headers={k.lower(): v for k, v in self.headers.items()},
             at=time.monotonic(),
+            method=self.command,
+            body=self.rfile.read(length) if length else b"",
         )
         reply = self.server.app.answer(seen)  # type: ignore[attr-defined]
         # The client may give up mid-body (a deadline or a cap): expected in tests.
