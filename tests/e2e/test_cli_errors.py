@@ -17,7 +17,7 @@ REPO = Path(__file__).resolve().parents[2]
         ("sources: [\n  - name: x\n", "invalid YAML"),
         (
             "sources:\n  - name: a\n    adapter: rsss\n    url: http://127.0.0.1/\n",
-            "sources[0].adapter: unknown adapter 'rsss' (known: rss",
+            "sources[0].adapter: unknown adapter 'rsss' (known: ",
         ),
         (
             "channels:\n  me: console://\nrules:\n  - name: r\n    query: x\n"

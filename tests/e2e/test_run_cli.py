@@ -13,7 +13,7 @@ import time
 from pathlib import Path
 
 from tests.conftest import run_cli
-from tests.fetch.servers import LocalServer, Reply
+from tests.support.http_server import LocalServer, Reply
 from tests.support.servers import FeedServer, SmtpSink, iter_text, rss
 
 ITEMS = [
