@@ -81,7 +81,7 @@ def test_debug_shows_the_traceback_that_is_otherwise_hidden(tmp_path: Path) -> N
 def test_the_example_config_is_valid(tmp_path: Path) -> None:
     result = run_cli("config", "validate", str(REPO / "config.example.yaml"), cwd=tmp_path)
     assert result.returncode == 0, result.stderr
-    assert "ok (2 sources" in result.stdout
+    assert "ok (3 sources" in result.stdout
 
 
 def test_help_explains_every_command(tmp_path: Path) -> None:
