@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from aggregator.models import Listing, Match
+from aggregator.models import JobDetails, Listing, Match
 from aggregator.rules import (
     MatchDocument,
     Matcher,
@@ -97,9 +98,9 @@ def test_match_prepares_each_listing_once_for_all_rules(
     calls: list[MatchDocument] = []
     original = PreparedDocument.from_document
 
-    def counting(doc: MatchDocument) -> PreparedDocument:
+    def counting(doc: MatchDocument, *, now: datetime | None = None) -> PreparedDocument:
         calls.append(doc)
-        return original(doc)
+        return original(doc, now=now)
 
     monkeypatch.setattr(PreparedDocument, "from_document", counting)
     matcher = Matcher([_rule("a", "intern"), _rule("b", "remote"), _rule("c", "gig")])
@@ -121,4 +122,70 @@ def test_document_from_listing_copies_the_searchable_fields() -> None:
         description="Remote. #MicroInternship",
         tags=("python",),
         sources=("boardA", "boardB"),
+        job=listing.job,
+        posted_at=NOW,
     )
+
+
+def test_rules_with_no_literal_are_evaluated_on_every_listing() -> None:
+    matcher = Matcher(
+        [
+            _rule("word", "intern"),
+            _rule("negation", "-senior"),
+            _rule("recent", "age<=3d"),
+            _rule("pattern", "regex:/intern/"),
+            _rule("remote", "remote:yes"),
+            _rule("either", "intern OR -senior"),
+        ]
+    )
+    assert matcher.always_evaluated == ("negation", "recent", "pattern", "either")
+
+
+def test_always_evaluated_rules_still_match() -> None:
+    matcher = Matcher([_rule("negation", "-senior"), _rule("recent", "age<=3d")])
+    found = matcher.match(_listing(), now=NOW + timedelta(days=1))
+    assert [(m.rule, m.why) for m in found] == [
+        ("negation", 'not "senior"'),
+        ("recent", "age 1d <= 3d"),
+    ]
+
+
+def test_match_counts_age_from_the_given_now() -> None:
+    matcher = Matcher([_rule("recent", "age<=3d")])
+    assert matcher.match(_listing(), now=NOW + timedelta(days=4)) == []
+
+
+def test_facet_rules_are_indexed_and_match() -> None:
+    listing = replace(_listing(), job=JobDetails(remote="yes", employment_type="gig"))
+    matcher = Matcher([_rule("remote", "remote:yes type:gig"), _rule("onsite", "remote:no")])
+    assert [(m.rule, m.why) for m in matcher.match(listing)] == [("remote", "remote yes; type gig")]
+
+
+def test_only_rules_whose_words_occur_are_candidates() -> None:
+    rules = [_rule(f"r{n}", f"word{n} data") for n in range(1000)]
+    matcher = Matcher([*rules, _rule("hit", "intern zürich")])
+    doc = PreparedDocument.from_document(document_from_listing(_listing()), now=NOW)
+    assert matcher.candidates(doc) == [1000]
+
+
+def test_a_rule_needs_both_of_its_rarest_words_to_be_a_candidate() -> None:
+    matcher = Matcher([_rule("both", "acme zürich"), _rule("half", "acme berlin")])
+    doc = PreparedDocument.from_document(document_from_listing(_listing()), now=NOW)
+    assert matcher.candidates(doc) == [0]
+
+
+def test_an_or_rule_is_a_candidate_when_any_branch_word_occurs() -> None:
+    matcher = Matcher([_rule("either", "berlin OR zürich")])
+    doc = PreparedDocument.from_document(document_from_listing(_listing()), now=NOW)
+    assert matcher.candidates(doc) == [0]
+
+
+def test_a_word_found_inside_another_is_a_candidate_but_does_not_match() -> None:
+    matcher = Matcher([_rule("ern", "ern")])
+    doc = PreparedDocument.from_document(document_from_listing(_listing()), now=NOW)
+    assert matcher.candidates(doc) == [0]
+    assert matcher.match(_listing()) == []
+
+
+def test_matcher_without_rules_matches_nothing() -> None:
+    assert Matcher([]).match(_listing()) == []

@@ -42,23 +42,60 @@ def test_syntax_error_names_the_column_and_the_problem(
 
 
 @pytest.mark.parametrize(
-    ("query", "position", "feature"),
+    ("query", "position", "message"),
     [
-        ("title:intern", 1, "field searches (title:)"),
-        ("data intern*", 12, "prefix searches"),
-        ("#intern*", 8, "prefix searches"),
-        ("pay>=25/h", 4, "comparisons"),
-        ("data /intern(ship)?/", 6, "regular expressions"),
+        ("foo:bar", 1, "unknown field foo: (fields: title:, company:, location:, description:"),
+        ("data https://x.org", 6, "unknown field https:"),
+        ("title:", 1, "expected a word or a phrase right after title:"),
+        ("title: data", 1, "expected a word or a phrase right after title:"),
+        ("data in*tern", 8, "* marks a prefix at the end of a word"),
+        ("data **", 6, "* marks a prefix at the end of a word"),
+        ("#in*tern", 4, "* marks a prefix at the end of a word"),
+        ("salary>=25", 7, "comparisons work on pay, hours, age and deadline"),
+        ("a=b", 2, "comparisons work on pay, hours, age and deadline"),
+        ("pay>=25", 1, "pay needs a period such as /h or /y (pay>=25/h)"),
+        ("pay>=25/fortnight", 1, "pay needs a period such as /h or /y"),
+        ("pay>=", 6, "expected a number after pay>= (pay>=25/h)"),
+        ("pay>=x/h", 6, "expected a number after pay>="),
+        ("hours<=40d", 1, "hours needs h (hours<=40)"),
+        ("age<=3", 1, "age needs h, d or w (age<=3d)"),
+        ("x deadline>=7y", 3, "deadline needs h, d or w"),
+        ("pay:high", 1, "pay: takes only unknown; compare with pay>=25/h"),
+        ("type:boss", 1, "type: is one of micro-internship, internship, gig, contract"),
+        ("remote:maybe", 1, "remote: is yes, no or unknown"),
+        ("data /intern(ship)?/", 6, "write a regular expression as regex:/.../"),
+        ("regex:intern", 1, "expected /pattern/ right after regex:"),
+        ("regex:/intern", 1, "unclosed regex:/.../"),
+        ("regex:/a/b", 10, "expected a space after the closing / of regex:"),
+        ("regex://", 1, "empty regular expression"),
+        ("data regex:/(a/", 6, "bad regular expression: missing )"),
+        ("regex:/(a)\\1/", 1, "bad regular expression: invalid escape sequence"),
+        ("tag:#", 1, "expected a tag name"),
+        ('data title:""', 6, "empty phrase"),
+        ("title:-", 1, "nothing to search for"),
     ],
 )
-def test_syntax_reserved_for_a_later_version_is_refused_for_now(
-    query: str, position: int, feature: str
+def test_syntax_error_for_fields_numbers_and_regexes_names_column_and_problem(
+    query: str, position: int, message: str
 ) -> None:
     with pytest.raises(QuerySyntaxError) as caught:
         compile(query)
     assert caught.value.position == position
-    assert caught.value.message.startswith(feature)
-    assert "not supported yet" in caught.value.message
+    assert caught.value.message.startswith(message)
+
+
+def test_regular_expressions_longer_than_the_limit_are_refused() -> None:
+    with pytest.raises(QuerySyntaxError, match="limited to 500 characters"):
+        compile("regex:/" + "a" * 501 + "/")
+
+
+def test_regular_expression_too_big_for_re2_memory_is_refused() -> None:
+    with pytest.raises(QuerySyntaxError, match="bad regular expression"):
+        compile("regex:/((a{100}){100}){100}/")
+
+
+def test_quoting_a_field_name_searches_for_it_as_written() -> None:
+    assert compile('"foo:bar"').canonical == '"foo:bar"'
 
 
 def test_query_syntax_error_is_a_value_error() -> None:

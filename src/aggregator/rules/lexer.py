@@ -9,20 +9,28 @@ from dataclasses import dataclass
 from aggregator.rules.errors import QuerySyntaxError
 from aggregator.text import fold_tag
 
-__all__ = ["Token", "TokenKind", "tokenize"]
+__all__ = ["FIELDS", "Token", "TokenKind", "tokenize"]
 
 # Straight and curly double quotes all open and close a phrase (editors "smarten" quotes).
 _QUOTES = frozenset('"\u201c\u201d')
 _WORD_STOPS = _QUOTES | {"(", ")"}
-# Syntax that a later version gives a meaning (`title:`, `intern*`, `pay>=25/h`, `/regex/`):
-# refused for now so that a query written today cannot silently change meaning then.
 _FIELD_RE = re.compile(r"[^\W\d_][\w-]*:")
-_RESERVED_CHARS = {
-    "*": "prefix searches (intern*)",
-    "<": "comparisons (pay>=25)",
-    ">": "comparisons (pay>=25)",
-    "=": "comparisons (pay>=25)",
-}
+_COMPARE_RE = re.compile(r"(pay|hours|age|deadline)(>=|<=|>|<|=)", re.IGNORECASE)
+_REGEX_START = "regex:/"
+FIELDS = (
+    "title",
+    "company",
+    "location",
+    "description",
+    "source",
+    "tag",
+    "type",
+    "remote",
+    "pay",
+    "hours",
+    "deadline",
+    "regex",
+)
 _QUOTE_HINT = "; put the term in quotes to search for it as written"
 
 
@@ -32,6 +40,9 @@ class TokenKind(enum.Enum):
     WORD = "a word"
     PHRASE = "a phrase"
     TAG = "a tag"
+    FIELD = "a field"
+    COMPARE = "a comparison"
+    REGEX = "a regular expression"
     MINUS = "-"
     OR = "OR"
     AND = "AND"
@@ -46,11 +57,18 @@ _KEYWORDS = {"OR": TokenKind.OR, "AND": TokenKind.AND, "NOT": TokenKind.NOT}
 
 @dataclass(frozen=True, slots=True)
 class Token:
-    """One token: `text` is a word or tag name as written, or the inside of a phrase."""
+    """One token: `text` is a word or tag name as written (a trailing `*` kept), the inside
+    of a phrase, a field's value, a comparison after its operator's start, or a pattern.
+
+    `field` names the field of FIELD and COMPARE tokens; `quoted` says a field's value was a
+    phrase (so a `*` in it is literal).
+    """
 
     kind: TokenKind
     text: str
     position: int
+    field: str = ""
+    quoted: bool = False
 
 
 def tokenize(query: str) -> list[Token]:
@@ -67,16 +85,17 @@ def tokenize(query: str) -> list[Token]:
     return tokens
 
 
+_SINGLE = {"(": TokenKind.LPAREN, ")": TokenKind.RPAREN, "-": TokenKind.MINUS}
+
+
 def _read(query: str, index: int) -> tuple[Token, int]:
     char = query[index]
-    if char == "(":
-        return Token(TokenKind.LPAREN, char, index + 1), index + 1
-    if char == ")":
-        return Token(TokenKind.RPAREN, char, index + 1), index + 1
-    if char == "-":
-        return Token(TokenKind.MINUS, char, index + 1), index + 1
+    if char in _SINGLE:
+        return Token(_SINGLE[char], char, index + 1), index + 1
     if char in _QUOTES:
         return _read_phrase(query, index)
+    if query[index : index + len(_REGEX_START)].casefold() == _REGEX_START:
+        return _read_regex(query, index)
     end = index
     while end < len(query) and not query[end].isspace() and query[end] not in _WORD_STOPS:
         end += 1
@@ -85,7 +104,12 @@ def _read(query: str, index: int) -> tuple[Token, int]:
         return _tag(word, index + 1), end
     if word in _KEYWORDS:
         return Token(_KEYWORDS[word], word, index + 1), end
-    _refuse_reserved(word, index + 1)
+    if compare := _COMPARE_RE.match(word):
+        field = compare.group(1).casefold()
+        return Token(TokenKind.COMPARE, word[len(field) :], index + 1, field), end
+    if field_name := _FIELD_RE.match(word):
+        return _field(query, field_name.group(), index, end)
+    _check_word(word, index + 1)
     return Token(TokenKind.WORD, word, index + 1), end
 
 
@@ -96,23 +120,53 @@ def _read_phrase(query: str, index: int) -> tuple[Token, int]:
     return Token(TokenKind.PHRASE, query[index + 1 : close], index + 1), close + 1
 
 
+def _read_regex(query: str, index: int) -> tuple[Token, int]:
+    """`regex:/.../` may hold spaces and parentheses; `\\/` is a slash inside it."""
+    start = index + len(_REGEX_START)
+    pos = start
+    while pos < len(query) and query[pos] != "/":
+        pos += 2 if query[pos] == "\\" else 1
+    if pos >= len(query):
+        raise QuerySyntaxError(index + 1, "unclosed regex:/.../ (expected a closing /)")
+    end = pos + 1
+    if end < len(query) and not query[end].isspace() and query[end] != ")":
+        raise QuerySyntaxError(end + 1, "expected a space after the closing / of regex:")
+    return Token(TokenKind.REGEX, query[start:pos], index + 1, "regex"), end
+
+
+def _field(query: str, prefix: str, index: int, end: int) -> tuple[Token, int]:
+    name = prefix[:-1].casefold()
+    if name not in FIELDS:
+        known = ", ".join(f"{field}:" for field in FIELDS)
+        raise QuerySyntaxError(index + 1, f"unknown field {prefix} (fields: {known}){_QUOTE_HINT}")
+    value = query[index + len(prefix) : end]
+    if name == "regex":
+        raise QuerySyntaxError(index + 1, "expected /pattern/ right after regex:")
+    if value:
+        _check_word(value, index + len(prefix) + 1)
+        return Token(TokenKind.FIELD, value, index + 1, name), end
+    if end < len(query) and query[end] in _QUOTES:
+        phrase, after = _read_phrase(query, end)
+        return Token(TokenKind.FIELD, phrase.text, index + 1, name, quoted=True), after
+    raise QuerySyntaxError(index + 1, f"expected a word or a phrase right after {prefix}")
+
+
 def _tag(word: str, position: int) -> Token:
     name = word[1:]
-    if not fold_tag(name):
+    if not fold_tag(name.removesuffix("*")):
         raise QuerySyntaxError(position, "expected a tag name after #")
-    if "*" in name:
-        message = f"{_RESERVED_CHARS['*']} are not supported yet"
-        raise QuerySyntaxError(position + word.index("*"), message)
+    _check_word(word, position)
     return Token(TokenKind.TAG, name, position)
 
 
-def _refuse_reserved(word: str, position: int) -> None:
-    if field := _FIELD_RE.match(word):
-        what = f"field searches ({field.group()})"
-        raise QuerySyntaxError(position, f"{what} are not supported yet{_QUOTE_HINT}")
+def _check_word(word: str, position: int) -> None:
+    """Refuse syntax that means something else elsewhere, rather than search for it."""
     if word.startswith("/"):
-        raise QuerySyntaxError(position, f"regular expressions are not supported yet{_QUOTE_HINT}")
+        raise QuerySyntaxError(position, f"write a regular expression as regex:/.../{_QUOTE_HINT}")
     for offset, char in enumerate(word):
-        if char in _RESERVED_CHARS:
-            message = f"{_RESERVED_CHARS[char]} are not supported yet{_QUOTE_HINT}"
+        if char in "<>=":
+            message = f"comparisons work on pay, hours, age and deadline (pay>=25/h){_QUOTE_HINT}"
+            raise QuerySyntaxError(position + offset, message)
+        if char == "*" and offset != len(word) - 1:
+            message = f"* marks a prefix at the end of a word (intern*){_QUOTE_HINT}"
             raise QuerySyntaxError(position + offset, message)

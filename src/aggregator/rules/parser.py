@@ -4,15 +4,14 @@
 # or      := and ("OR" and)*
 # and     := unary (["AND"] unary)*
 # unary   := "-" unary | "NOT" unary | primary      (the "-" touches what it negates)
-# primary := WORD | PHRASE | TAG | "(" or ")"
+# primary := WORD | PHRASE | TAG | FIELD | COMPARE | REGEX | "(" or ")"
 
 from __future__ import annotations
 
 from aggregator.rules.errors import QuerySyntaxError
+from aggregator.rules.leaves import leaf
 from aggregator.rules.lexer import Token, TokenKind, tokenize
-from aggregator.rules.nodes import And, Node, Not, Or, Tag, Text
-from aggregator.rules.terms import text_finder
-from aggregator.text import fold_tag
+from aggregator.rules.nodes import And, Node, Not, Or
 
 __all__ = ["parse"]
 
@@ -21,6 +20,9 @@ _TERM_STARTS = frozenset(
         TokenKind.WORD,
         TokenKind.PHRASE,
         TokenKind.TAG,
+        TokenKind.FIELD,
+        TokenKind.COMPARE,
+        TokenKind.REGEX,
         TokenKind.MINUS,
         TokenKind.NOT,
         TokenKind.LPAREN,
@@ -89,7 +91,7 @@ class _Parser:
             return _negate(self._unary())
         if token.kind is TokenKind.LPAREN:
             return self._group(token)
-        return _term(token)
+        return leaf(token)
 
     def _group(self, opening: Token) -> Node:
         if self._peek().kind is TokenKind.RPAREN:
@@ -98,20 +100,6 @@ class _Parser:
         if self._next().kind is not TokenKind.RPAREN:
             raise QuerySyntaxError(opening.position, "unclosed (")
         return node
-
-
-def _term(token: Token) -> Node:
-    if token.kind is TokenKind.TAG:
-        return Tag(fold_tag(token.text), token.position)
-    if token.kind in (TokenKind.WORD, TokenKind.PHRASE):
-        finder = text_finder(token.text)
-        if finder is None:
-            what = "empty phrase" if token.kind is TokenKind.PHRASE else "nothing to search for"
-            raise QuerySyntaxError(token.position, what)
-        return Text(token.text.strip(), finder, token.position)
-    if token.kind is TokenKind.RPAREN:
-        raise QuerySyntaxError(token.position, "unmatched )")
-    raise QuerySyntaxError(token.position, f"expected a term, found {token.kind.value}")
 
 
 def _negate(node: Node) -> Node:

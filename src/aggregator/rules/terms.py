@@ -49,6 +49,7 @@ class TextFinder:
     lead: bool  # the term starts with a word character: it must not follow one
     trail: bool  # the term ends with a word character: it must not be followed by one
     letter_end: bool  # the term ends with a letter: a following "+" or "#" also continues it
+    anchor: str = ""  # a literal piece every match contains (its longest part), for indexing
 
     def found_in(self, text: str) -> bool:
         """Whether the term occurs in `text` (already `normalize`d) as whole words."""
@@ -73,11 +74,12 @@ def _word_parts(word: str) -> list[str]:
     return [part for part in _DASH_RUN_RE.split(word) if part]
 
 
-def text_finder(text: str) -> TextFinder | None:
+def text_finder(text: str, *, prefix: bool = False) -> TextFinder | None:
     """Build the finder for a bare word or a phrase's inside; None when there is nothing to find.
 
     Words are taken in sequence, separated by spaces or dashes; within a word a dash may be a
-    space, a dash or nothing. Other punctuation is literal (`C++`, `.NET`, `Node.js`).
+    space, a dash or nothing. Other punctuation is literal (`C++`, `.NET`, `Node.js`). A
+    `prefix` finder lets the last word go on (`intern*` finds "internship").
     """
     words = [parts for word in normalize(text).split() if (parts := _word_parts(word))]
     if not words:
@@ -89,6 +91,7 @@ def text_finder(text: str) -> TextFinder | None:
     return TextFinder(
         regex=re.compile(body),
         lead=is_word_char(first),
-        trail=is_word_char(last),
-        letter_end=last.isalpha(),
+        trail=is_word_char(last) and not prefix,
+        letter_end=last.isalpha() and not prefix,
+        anchor=max((part for parts in words for part in parts), key=len),
     )
