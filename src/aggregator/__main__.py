@@ -2,4 +2,6 @@
 
 from aggregator.cli import main
 
-main()
+# Guarded: parse workers are spawned processes, which import the main module again.
+if __name__ == "__main__":
+    main()

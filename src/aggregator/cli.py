@@ -18,6 +18,7 @@ from aggregator.config import Config, ConfigError
 from aggregator.console import print_report, report_as_json
 from aggregator.http import HttpClient
 from aggregator.notify.channels import set_console_stream
+from aggregator.outbox_cli import notify_app, outbox_app
 from aggregator.pipeline import Pipeline, RunReport
 from aggregator.rules_cli import rules_app
 from aggregator.runtime import load_checked_config, open_store
@@ -43,6 +44,8 @@ db_app = typer.Typer(help="Manage the database schema.", no_args_is_help=True)
 app.add_typer(config_app, name="config")
 app.add_typer(db_app, name="db")
 app.add_typer(sources_app, name="sources")
+app.add_typer(notify_app, name="notify")
+app.add_typer(outbox_app, name="outbox")
 app.add_typer(rules_app, name="rules")
 
 ConfigOption = Annotated[

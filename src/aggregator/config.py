@@ -9,9 +9,13 @@ from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
 from typing import Annotated, Any
+from zoneinfo import ZoneInfo
 
 import yaml
+from jinja2 import TemplateSyntaxError
+from jinja2.sandbox import SandboxedEnvironment
 from pydantic import (
+    AfterValidator,
     BaseModel,
     BeforeValidator,
     ConfigDict,
@@ -20,14 +24,19 @@ from pydantic import (
     field_validator,
 )
 
+from aggregator.schedules import Digest, QuietHours, parse_digest, parse_quiet_hours, parse_zone
+
 __all__ = [
     "DEFAULT_DATABASE",
     "ChannelConfig",
     "Config",
     "ConfigError",
+    "HealthConfig",
     "HttpConfig",
+    "ParseConfig",
     "RuleConfig",
     "SourceConfig",
+    "TemplatesConfig",
     "format_duration",
     "load_config",
     "parse_duration",
@@ -93,6 +102,30 @@ class HttpConfig(_Strict):
     concurrency: int = Field(16, ge=1)
     per_host_gap: float = Field(1.0, ge=0, description="minimum seconds between two requests")
     proxy: str | None = None
+    retries: int = Field(
+        2, ge=0, description="extra tries on connect errors, timeouts, 408, 429, 5xx"
+    )
+    retry_backoff: float = Field(1.0, ge=0, description="first retry's wait, seconds; doubles")
+    max_retry_wait: float = Field(
+        10.0, ge=0, description="longest Retry-After waited within a fetch"
+    )
+
+
+class ParseConfig(_Strict):
+    """Limits on parsing one source's pages (`parse:` in the config)."""
+
+    timeout: float = Field(20.0, gt=0, description="seconds one source's parse may take")
+    isolate: bool = Field(True, description="parse in worker processes (crash isolation)")
+    workers: int = Field(2, ge=1, description="worker processes shared by all sources")
+    max_memory_mb: int = Field(1024, ge=128, description="how far a worker may grow, MiB")
+
+
+class HealthConfig(_Strict):
+    """When a source counts as dead or silent (`health:` in the config)."""
+
+    disable_after_failures: int = Field(10, ge=1)
+    disable_after: Duration = timedelta(hours=72)
+    silent_after: float = Field(10.0, gt=0, description="times the source's usual gap")
 
 
 class SourceConfig(_Strict):
@@ -105,6 +138,9 @@ class SourceConfig(_Strict):
     every: Duration | None = None
     enabled: bool = True
     max_body_bytes: int | None = Field(None, gt=0)
+    # None: the URL written here may be private, but a redirect into a private range is not.
+    allow_private: bool | None = None
+    silent_after: float | None = Field(None, gt=0, description="times the usual gap")
     options: dict[str, Any] = Field(default_factory=dict)
 
     @property
@@ -123,19 +159,47 @@ def _one_or_many(value: object) -> object:
     return [value] if isinstance(value, str) else value
 
 
+def _digest(value: object) -> Digest | None:
+    return None if value is None or value == "instant" else parse_digest(value)
+
+
+def _quiet_hours(value: object) -> QuietHours | None:
+    return None if value is None else parse_quiet_hours(value)
+
+
+def _template(text: str | None) -> str | None:
+    if text is not None:
+        try:
+            SandboxedEnvironment().parse(text)
+        except TemplateSyntaxError as exc:
+            raise ValueError(f"template error on line {exc.lineno}: {exc.message}") from None
+    return text
+
+
+class TemplatesConfig(_Strict):
+    """Jinja2 templates overriding a channel's alert title and body (`channels.NAME.templates`)."""
+
+    title: Annotated[str | None, AfterValidator(_template)] = None
+    body: Annotated[str | None, AfterValidator(_template)] = None
+
+
 class ChannelConfig(_Strict):
-    """One alert destination: one or more apprise URLs."""
+    """One alert destination: one or more apprise URLs, with optional delivery limits."""
 
     urls: Annotated[list[str], BeforeValidator(_one_or_many)] = Field(min_length=1)
+    quiet_hours: Annotated[QuietHours | None, BeforeValidator(_quiet_hours)] = None
+    max_per_hour: int | None = Field(None, ge=1)
+    templates: TemplatesConfig = TemplatesConfig()
 
 
 class RuleConfig(_Strict):
-    """One alert rule (`rules[]`)."""
+    """One alert rule (`rules[]`); `digest` batches its alerts (None: instant)."""
 
     name: str = Field(pattern=_NAME_RE, max_length=64)
     query: str = Field(min_length=1)
     notify: list[str] = Field(default_factory=list)
     sources: list[str] | None = None
+    digest: Annotated[Digest | None, BeforeValidator(_digest)] = None
 
 
 def _channels(value: object) -> object:
@@ -151,11 +215,23 @@ class Config(_Strict):
     database: str = DEFAULT_DATABASE
     timezone: str = "UTC"
     http: HttpConfig = HttpConfig()
+    parse: ParseConfig = ParseConfig()
+    health: HealthConfig = HealthConfig()
     sources: list[SourceConfig] = Field(default_factory=list)
     channels: Annotated[dict[str, ChannelConfig], BeforeValidator(_channels)] = Field(
         default_factory=dict
     )
     rules: list[RuleConfig] = Field(default_factory=list)
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, name: str) -> str:
+        parse_zone(name)
+        return name
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return parse_zone(self.timezone)
 
 
 @dataclass(frozen=True, slots=True)
@@ -254,10 +330,13 @@ def _semantic_problems(data: Mapping[str, Any], checks: Checks) -> list[str]:
         if isinstance(source.get("adapter"), str) and checks.source:
             problems += [f"sources[{i}].{problem}" for problem in checks.source(source)]
     for channel, value in channels.items():
+        prefix = f"channels.{channel}"
+        if isinstance(value, Mapping):
+            value, prefix = value.get("urls"), f"{prefix}.urls"
         urls = [value] if isinstance(value, str) else value if isinstance(value, list) else []
         for j, url in enumerate(urls):
             if isinstance(url, str) and checks.channel_url and (msg := checks.channel_url(url)):
-                where = f"channels.{channel}" + (f"[{j}]" if isinstance(value, list) else "")
+                where = prefix + (f"[{j}]" if isinstance(value, list) else "")
                 problems.append(f"{where}: {msg}")
     rule_names: set[str] = set()
     for i, rule in enumerate(rules):

@@ -23,6 +23,11 @@ def print_report(report: RunReport, *, dry_run: bool = False) -> None:
         )
     if not report.sources:
         typer.echo("(no source was due; use --all to fetch every source now)")
+    if report.disabled:
+        names = ", ".join(report.disabled)
+        typer.echo(f"skipped (disabled; see `aggregate sources status`): {names}")
+    for event in report.health:
+        typer.echo(f"health: {event.message}", err=True)
     if dry_run:
         typer.echo(f"dry run: nothing written; {len(report.previews)} alert(s) would be queued")
         for preview in report.previews:
@@ -47,6 +52,10 @@ def report_as_json(report: RunReport) -> dict[str, Any]:
                 "error": r.error,
             }
             for r in report.sources
+        ],
+        "disabled": report.disabled,
+        "health": [
+            {"source": e.source, "kind": e.kind, "message": e.message} for e in report.health
         ],
         "delivered": sum(1 for d in report.deliveries if d.ok),
         "failed": [{"channel": d.channel, "error": d.error} for d in report.deliveries if not d.ok],

@@ -133,11 +133,17 @@ class OutboxStatus(enum.StrEnum):
 
 @dataclass(frozen=True, slots=True)
 class OutboxEntry:
-    """One alert to deliver: at most one per (listing, rule, channel), ever."""
+    """One alert to deliver: at most one per (listing, rule, channel), ever.
+
+    `kind` is alert (instant), digest (sent with its rule's other matches at the digest time)
+    or notice (a message about the service itself, such as a failing channel; no listing).
+    `done_urls` are the indices of the channel's URLs that already took it; `lease_token`
+    proves that the holder of a claim is the one recording its outcome.
+    """
 
     id: int
     key: str
-    listing_id: int
+    listing_id: int | None
     rule: str
     channel: str
     why: str
@@ -147,6 +153,10 @@ class OutboxEntry:
     last_error: str | None
     created_at: datetime
     sent_at: datetime | None
+    kind: str = "alert"
+    done_urls: frozenset[int] = frozenset()
+    lease_token: str | None = None
+    message_id: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -188,6 +198,14 @@ class SourceState:
     etag: str | None = None
     last_modified: str | None = None
     content_hash: str | None = None
+    # Health: when the current failing streak began; a disable (410 Gone, or a long streak)
+    # that stays until `aggregate sources enable`; since when the source is silent; and the
+    # usual gap between runs that found new items (a moving average), which silence is judged by.
+    failing_since: datetime | None = None
+    disabled_at: datetime | None = None
+    disabled_reason: str | None = None
+    silent_since: datetime | None = None
+    usual_gap_seconds: float | None = None
 
 
 def posting_to_json(posting: Posting) -> dict[str, Any]:

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import html
 import re
 from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta
+from typing import Any
 from urllib.parse import unquote_plus, urlsplit, urlunsplit
 
 import nh3
@@ -23,10 +25,12 @@ from aggregator.pay import Pay, parse_pay, pay_from_fields
 from aggregator.text import extract_hashtags, fold_tag
 
 __all__ = [
+    "MAX_FIELD_CHARS",
     "MAX_HTML_CHARS",
     "MAX_TITLE_CHARS",
     "UNTITLED",
     "canonical_url",
+    "capped",
     "clean_line",
     "dedup_key",
     "html_to_text",
@@ -38,6 +42,9 @@ __all__ = [
 # Caps applied before any parsing or regex, whatever the adapter already did.
 MAX_TITLE_CHARS = 1024
 MAX_HTML_CHARS = 64 * 1024
+MAX_FIELD_CHARS = 256  # company (the author), location, one tag, short structured values
+MAX_URL_CHARS = 4096
+MAX_TAGS = 50
 UNTITLED = "(untitled)"
 _EARLIEST = datetime(2000, 1, 1, tzinfo=UTC)
 _FUTURE_SLACK = timedelta(days=1)
@@ -71,8 +78,9 @@ _CONTROLS = {c: " " for c in (*range(0x20), 0x7F) if chr(c) not in "\n"}
 def normalize(raw: RawPosting, *, source: str, now: datetime) -> Posting:
     """One raw posting, cleaned; `now` (UTC) stands in for missing or implausible dates."""
     now = _as_utc(now)
+    raw = capped(raw)
     description = html_to_text(raw.description_html or "")
-    title = clean_line(raw.title[:MAX_TITLE_CHARS]) or _title_from(description)
+    title = clean_line(raw.title) or _title_from(description)
     url = canonical_url(raw.url)
     guid = (raw.guid or "").strip() or None
     return Posting(
@@ -89,6 +97,37 @@ def normalize(raw: RawPosting, *, source: str, now: datetime) -> Posting:
         posted_at=_posted_at(raw.posted_at, now),
         first_seen_at=now,
         job=job_details(raw, title=title, description=description, now=now),
+    )
+
+
+def capped(raw: RawPosting) -> RawPosting:
+    """The posting with every text field cut to its cap, so no regex sees a hostile length."""
+
+    # NUL never reaches the store either: PostgreSQL refuses it in text.
+    def cut(value: str | None, limit: int) -> str | None:
+        return value[:limit].replace("\0", "") if isinstance(value, str) else value
+
+    def short(value: Any) -> Any:
+        return value[:MAX_FIELD_CHARS].replace("\0", "") if isinstance(value, str) else value
+
+    return dataclasses.replace(
+        raw,
+        title=cut(raw.title, MAX_TITLE_CHARS) or "",
+        guid=cut(raw.guid, MAX_TITLE_CHARS),
+        url=cut(raw.url, MAX_URL_CHARS),
+        company=cut(raw.company, MAX_FIELD_CHARS),
+        location=cut(raw.location, MAX_FIELD_CHARS),
+        description_html=cut(raw.description_html, MAX_HTML_CHARS),
+        tags=tuple(short(tag) for tag in raw.tags[:MAX_TAGS] if isinstance(tag, str)),
+        remote=short(raw.remote),
+        employment_type=cut(raw.employment_type, MAX_FIELD_CHARS),
+        pay_min=short(raw.pay_min),
+        pay_max=short(raw.pay_max),
+        currency=cut(raw.currency, MAX_FIELD_CHARS),
+        pay_period=cut(raw.pay_period, MAX_FIELD_CHARS),
+        pay_text=cut(raw.pay_text, MAX_TITLE_CHARS),
+        duration_text=cut(raw.duration_text, MAX_TITLE_CHARS),
+        deadline=short(raw.deadline),
     )
 
 

@@ -7,30 +7,34 @@ import dataclasses
 import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
 from aggregator import rules
 from aggregator.adapters.base import Adapter, AdapterError, FetchResult, FetchState, Page
 from aggregator.adapters.catalogue import resolve
 from aggregator.config import Config, SourceConfig
+from aggregator.crash import crash_point
+from aggregator.health import HealthEvent, after_failure, after_success
 from aggregator.http import HttpClient
+from aggregator.isolation import WorkerPool, parse_source, shared_pool
 from aggregator.models import (
     DeliveryResult,
     Listing,
     Match,
+    Posting,
     RawPosting,
     SourceRunResult,
     SourceState,
 )
-from aggregator.normalize import normalize_all
+from aggregator.netguard import private_policy
 from aggregator.notify import Alert, Channel, build_channels, deliver_pending, render_alert
+from aggregator.notify.deliver import ADMIN_CHANNEL
+from aggregator.schedules import next_digest_time
 from aggregator.store import Store
 
 __all__ = ["Pipeline", "PreviewAlert", "RunReport", "utc_now"]
 
 log = logging.getLogger(__name__)
-
-MAX_FAILURE_BACKOFF = timedelta(hours=24)
 
 
 def utc_now() -> datetime:
@@ -52,6 +56,8 @@ class RunReport:
     sources: list[SourceRunResult] = field(default_factory=list)
     deliveries: list[DeliveryResult] = field(default_factory=list)
     previews: list[PreviewAlert] = field(default_factory=list)
+    health: list[HealthEvent] = field(default_factory=list)  # sources disabled or gone silent
+    disabled: list[str] = field(default_factory=list)  # skipped: disabled by a health rule
 
     @property
     def sources_ok(self) -> bool:
@@ -91,11 +97,16 @@ class Pipeline:
         self._notify_targets = {rule.name: tuple(rule.notify) for rule in config.rules}
 
     def due_sources(self, *, include_all: bool = False) -> list[SourceConfig]:
-        """The enabled sources whose next fetch time has come (every enabled one: include_all)."""
-        enabled = [source for source in self.config.sources if source.enabled]
+        """The enabled sources whose next fetch time has come (every enabled one: include_all);
+        never one that a health rule disabled (`aggregate sources enable` brings it back)."""
+        states, now = self.store.source_states(), self.clock()
+        enabled = [
+            source
+            for source in self.config.sources
+            if source.enabled and not _is_disabled(states.get(source.name))
+        ]
         if include_all:
             return enabled
-        states, now = self.store.source_states(), self.clock()
         return [s for s in enabled if _is_due(states.get(s.name), now)]
 
     async def run_sources(
@@ -104,18 +115,21 @@ class Pipeline:
         """Fetch the sources concurrently, then store and match each; one failure stays local."""
         report = RunReport()
         states = self.store.source_states()
+        report.disabled = [s.name for s in sources if _is_disabled(states.get(s.name))]
+        sources = [s for s in sources if s.name not in report.disabled]
         fetches = await asyncio.gather(
             *(self._fetch(source, states.get(source.name)) for source in sources),
             return_exceptions=True,
         )
+        crash_point("after_fetch")
         for source, fetched in zip(sources, fetches, strict=True):
             result = SourceRunResult(source=source.name)
             report.sources.append(result)
             try:
                 if isinstance(fetched, BaseException):
                     raise fetched
-                raw = await self._parse(source, fetched)
-                new = self._ingest(source, raw, result, report, dry_run=dry_run)
+                postings = await self._parse(source, fetched)
+                new = self._ingest(postings, result, report, dry_run=dry_run)
             except (AdapterError, OSError, ValueError) as exc:
                 result.error = str(exc) or type(exc).__name__
                 new = 0
@@ -125,12 +139,12 @@ class Pipeline:
                 log.exception("source %s crashed", source.name)
                 new = 0
             if not dry_run:
-                self._record(source, states.get(source.name), fetched, result, new)
+                report.health += self._record(source, states.get(source.name), fetched, result, new)
         return report
 
     def deliver(self) -> list[DeliveryResult]:
         """Send every due outbox row; failures are recorded for retry, never raised."""
-        return deliver_pending(self.store, self.channels, clock=self.clock)
+        return deliver_pending(self.store, self.channels, clock=self.clock, zone=self.config.zone)
 
     async def _fetch(self, source: SourceConfig, state: SourceState | None) -> FetchResult:
         adapter = self._adapter(source)
@@ -139,40 +153,74 @@ class Pipeline:
             last_modified=state.last_modified if state else None,
             content_hash=state.content_hash if state else None,
         )
-        return await adapter.fetch(self.client, fetch_state)
+        with private_policy(source.allow_private):
+            fetched = await adapter.fetch(self.client, fetch_state)
+        if fetched.pages and self.config.parse.isolate:
+            self._parsers().warm()  # a worker starts while the other fetches run
+        return fetched
 
     def _adapter(self, source: SourceConfig) -> Adapter:
         resolved = resolve(source)
         return resolved.adapter(resolved.config)
 
-    async def _parse(self, source: SourceConfig, fetched: FetchResult) -> list[RawPosting]:
-        # Parsing a large document takes a while (feedparser: ~0.4 ms an entry); a worker thread
-        # keeps the loop serving the other sources' fetches and signals meanwhile.
-        return await asyncio.to_thread(parse_pages, self._adapter(source), fetched.pages)
+    async def _parse(self, source: SourceConfig, fetched: FetchResult) -> list[Posting]:
+        """Parse and normalize in a worker process with a deadline (crash isolation), waited
+        for from a thread so the loop keeps serving fetches and signals meanwhile."""
+        if not fetched.pages:
+            return []
+        resolved, limits = resolve(source), self.config.parse
+        args = (resolved.adapter, resolved.config, fetched.pages, self.clock())
+        if limits.isolate:
+            pool = self._parsers()
+            try:
+                return await asyncio.to_thread(
+                    lambda: pool.run(parse_source, *args, timeout=limits.timeout)
+                )
+            except MemoryError:
+                limit = limits.max_memory_mb
+                raise AdapterError(f"parsing needed more than {limit} MiB; stopped") from None
+        try:  # in-process: a parse past its deadline is abandoned, not stopped
+            return await asyncio.wait_for(asyncio.to_thread(parse_source, *args), limits.timeout)
+        except TimeoutError:
+            raise AdapterError(f"parsing took longer than {limits.timeout:g} s") from None
+
+    def _parsers(self) -> WorkerPool:
+        limits = self.config.parse
+        return shared_pool(limits.workers, memory_limit=limits.max_memory_mb * 1024 * 1024)
 
     def _ingest(
         self,
-        source: SourceConfig,
-        raw: Sequence[RawPosting],
+        postings: Sequence[Posting],
         result: SourceRunResult,
         report: RunReport,
         *,
         dry_run: bool,
     ) -> int:
-        if not raw:
+        if not postings:
             return 0
-        postings = normalize_all(raw, source=source.name, now=self.clock())
         result.fetched = len(postings)
         with self.store.transaction(rollback=dry_run) as unit:
             new_listings = unit.upsert_postings(postings)
-            matches = [m for listing in new_listings for m in self.matcher.match(listing)]
+            matches = [m for new in new_listings for m in self.matcher.match(new, now=self.clock())]
             unit.add_matches(matches)
+            crash_point("mid_store_tx")
             targets = [(m, ch) for m in matches for ch in self._notify_targets[m.rule]]
-            unit.enqueue(targets, now=self.clock())
+            unit.enqueue(targets, now=self.clock(), digest_at=self._digest_times())
+        if not dry_run:
+            crash_point("after_outbox_commit")
         result.new, result.matched = len(new_listings), len(matches)
         if dry_run:
             report.previews += self._previews(new_listings, targets)
         return len(new_listings)
+
+    def _digest_times(self) -> dict[str, datetime]:
+        """When each digest rule's next digest goes out, for the rows queued now."""
+        now, zone = self.clock(), self.config.zone
+        return {
+            rule.name: next_digest_time(rule.digest, now, zone)
+            for rule in self.config.rules
+            if rule.digest is not None
+        }
 
     def _previews(
         self, listings: Sequence[Listing], targets: Sequence[tuple[Match, str]]
@@ -194,39 +242,53 @@ class Pipeline:
         fetched: FetchResult | BaseException,
         result: SourceRunResult,
         new: int,
-    ) -> None:
-        """Remember health and cache keys; back off (doubling, at most 24 h) while failing."""
+    ) -> list[HealthEvent]:
+        """Remember health and cache keys (rules in `health`); return the health events."""
         now = self.clock()
         state = previous or SourceState(name=source.name)
         if result.ok and isinstance(fetched, FetchResult):
             state = dataclasses.replace(
                 state,
-                last_attempt_at=now,
-                last_success_at=now,
-                last_new_item_at=now if new else state.last_new_item_at,
-                next_due_at=now + source.interval,
-                consecutive_failures=0,
-                last_error=None,
                 etag=fetched.etag or state.etag,
                 last_modified=fetched.last_modified or state.last_modified,
                 content_hash=fetched.content_hash or state.content_hash,
             )
-        else:
-            failures = state.consecutive_failures + 1
-            backoff = min(source.interval * 2 ** min(failures - 1, 16), MAX_FAILURE_BACKOFF)
-            state = dataclasses.replace(
+            state, events = after_success(
                 state,
-                last_attempt_at=now,
-                next_due_at=now + max(backoff, source.interval),
-                consecutive_failures=failures,
-                last_error=result.error,
+                source,
+                self.config.health,
+                now=now,
+                new=new,
+                min_interval=fetched.min_interval,
+            )
+        else:
+            state, events = after_failure(
+                state,
+                source,
+                self.config.health,
+                now=now,
+                error=result.error or "unknown error",
+                status=getattr(fetched, "status", None),
+                retry_after=getattr(fetched, "retry_after", None),
             )
         self.store.save_source_state(state)
+        for event in events:
+            log.warning("%s", event.message)
+            if ADMIN_CHANNEL in self.channels:
+                key = f"notice:source-{event.kind}:{event.source}:{now:%Y-%m-%dT%H:%M}"
+                self.store.enqueue_notice(
+                    key=key, channel=ADMIN_CHANNEL, text=event.message, now=now
+                )
+        return events
 
 
 def parse_pages(adapter: Adapter, pages: Sequence[Page]) -> list[RawPosting]:
     """Every page's raw postings, in page order."""
     return [raw for page in pages for raw in adapter.parse(page.body, url=page.url)]
+
+
+def _is_disabled(state: SourceState | None) -> bool:
+    return state is not None and state.disabled_at is not None
 
 
 def _is_due(state: SourceState | None, now: datetime) -> bool:

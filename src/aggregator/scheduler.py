@@ -101,15 +101,17 @@ class Daemon:
                     result.matched,
                     f", error: {result.error}" if result.error else "",
                 )
-            if not report.sources_ok:
-                self._back_off(source)
+            # Also after a success: a server's max-age or <ttl> may put next_due_at past `every`.
+            self._back_off(source)
             await self._deliver_now()
 
     def _back_off(self, source: SourceConfig) -> None:
         # The pipeline pushed next_due_at out (doubling, at most 24 h); the interval trigger alone
         # would retry a failing source every `every`, so move the job's next run there.
         state = self.pipeline.store.source_states().get(source.name)
-        if self._scheduler is not None and state is not None and state.next_due_at is not None:
+        if self._scheduler is None or state is None or state.next_due_at is None:
+            return
+        if state.next_due_at > self.pipeline.clock():  # a disabled source's is past: leave it
             self._scheduler.modify_job(f"source:{source.name}", next_run_time=state.next_due_at)
 
     async def _deliver(self) -> None:

@@ -14,11 +14,12 @@ import yaml
 from aggregator.adapters.base import AdapterError, FetchState, Page
 from aggregator.adapters.catalogue import ResolvedSource, check_source, load_catalogue, resolve
 from aggregator.config import ConfigError, SourceConfig, format_duration
+from aggregator.health import reenabled, status_row
 from aggregator.http import HttpClient
 from aggregator.models import Posting, posting_to_json
 from aggregator.normalize import normalize_all
 from aggregator.pipeline import parse_pages
-from aggregator.runtime import load_checked_config
+from aggregator.runtime import load_checked_config, open_store
 
 __all__ = ["sources_app"]
 
@@ -207,3 +208,78 @@ def _read(path: Path) -> bytes:
     except OSError as exc:
         message = f"cannot read {path}: {exc.strerror}"
         raise typer.BadParameter(message, param_hint="--file") from None
+
+
+ConfigOption = Annotated[
+    Path,
+    typer.Option(
+        "--config",
+        "-c",
+        envvar="AGGREGATOR_CONFIG",
+        help="Path to the YAML config file.",
+        show_default=False,
+    ),
+]
+
+
+@sources_app.command("status")
+def status(
+    config_path: ConfigOption,
+    as_json: Annotated[bool, typer.Option("--json", help="One JSON object per source.")] = False,
+) -> None:
+    """Each configured source's health: last attempt and success, failures and the last error,
+    last new item, next fetch, and whether it is disabled or silent."""
+    config = load_checked_config(config_path)
+    store = open_store(config.database)
+    try:
+        states = store.source_states()
+    finally:
+        store.dispose()
+    rows = [status_row(source, states.get(source.name)) for source in config.sources]
+    if as_json:
+        for row in rows:
+            typer.echo(json.dumps(row))
+        return
+    for row in rows:
+        _print_status(row)
+
+
+def _print_status(row: dict[str, Any]) -> None:
+    def short(value: str | None) -> str:
+        return value.replace("T", " ")[:16] if value else "never"
+
+    label = row["health"] if row["enabled"] else "off (enabled: false)"
+    typer.echo(f"{row['name']} ({row['adapter']}): {label}")
+    typer.echo(
+        f"  last attempt {short(row['last_attempt'])}, last success {short(row['last_success'])}, "
+        f"last new item {short(row['last_new_item'])}, next due {short(row['next_due'])}"
+    )
+    if row["failures"]:
+        typer.echo(f"  {row['failures']} failure(s) in a row since {short(row['failing_since'])}")
+    if row["last_error"]:
+        typer.echo(f"  last error: {row['last_error']}")
+    if row["disabled_at"]:
+        typer.echo(f"  disabled {short(row['disabled_at'])}: {row['disabled_reason']}")
+    if row["silent_since"]:
+        typer.echo(f"  silent since {short(row['silent_since'])}")
+
+
+@sources_app.command("enable")
+def enable(
+    name: Annotated[str, typer.Argument(help="The source to fetch again.", show_default=False)],
+    config_path: ConfigOption,
+) -> None:
+    """Re-enable a source that a health rule disabled (410 Gone, or days of failures)."""
+    config = load_checked_config(config_path)
+    if name not in {source.name for source in config.sources}:
+        raise typer.BadParameter(f"no source {name!r} in {config_path}")
+    store = open_store(config.database)
+    try:
+        state = store.source_states().get(name)
+        if state is None or state.disabled_at is None:
+            typer.echo(f"source {name} is not disabled")
+            return
+        store.save_source_state(reenabled(state))
+    finally:
+        store.dispose()
+    typer.echo(f"source {name} enabled; it is fetched on the next run")

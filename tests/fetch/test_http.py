@@ -160,7 +160,9 @@ def test_connection_refused_names_the_host() -> None:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
-    assert str(fetch_error(f"http://127.0.0.1:{port}/feed")) == "connection refused (127.0.0.1)"
+    config = HttpConfig(retries=0, per_host_gap=0)
+    error = fetch_error(f"http://127.0.0.1:{port}/feed", config)
+    assert str(error) == "connection refused (127.0.0.1)"
 
 
 def _fetch_all(urls: list[str], config: HttpConfig) -> list[HttpResponse]:

@@ -85,9 +85,9 @@ def test_a_delivery_error_never_shows_the_smtp_password(tmp_path: Path) -> None:
         f"mailto://user:Sup3rSecretPw@127.0.0.1:{sink.port}?from=a@b.test&to=a@b.test&mode=insecure"
     )
     (channel,) = build_channels(Config.model_validate({"channels": {"me": url}}).channels).values()
-    error = channel.send(Alert(title="title", body="body", text="body"))
-    assert error is not None
-    assert "Sup3rSecretPw" not in error
+    outcome = channel.send(Alert(title="title", body="body", text="body"))
+    assert outcome.error is not None
+    assert "Sup3rSecretPw" not in outcome.error
 
 
 def test_retries_follow_the_schedule_and_then_give_up() -> None:

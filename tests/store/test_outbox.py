@@ -93,7 +93,7 @@ def test_mark_sent_records_the_delivery_and_ends_the_lease(
     (entry,) = store.claim_due(now=now, lease=LEASE)
     sent_at = now + timedelta(seconds=3)
 
-    store.mark_sent(entry, now=sent_at)
+    store.mark_sent(entry, now=sent_at, message_id=entry.key)
 
     (stored,) = store.outbox()
     assert (stored.status, stored.sent_at, stored.attempts) == (OutboxStatus.SENT, sent_at, 1)
@@ -154,7 +154,7 @@ def test_mark_sent_leaves_a_dead_row_dead(
     (entry,) = store.claim_due(now=now, lease=LEASE)
     store.mark_failed(entry, now=now, error="gave up", retry_at=None)
 
-    store.mark_sent(entry, now=now)
+    store.mark_sent(entry, now=now, message_id=entry.key)
 
     assert [e.status for e in store.outbox()] == [OutboxStatus.DEAD]
 
@@ -162,7 +162,7 @@ def test_mark_sent_leaves_a_dead_row_dead(
 def test_outbox_filters_by_status(store: Store, enqueue_alerts: Enqueue, now: datetime) -> None:
     enqueue_alerts(2)
     first, second = store.claim_due(now=now, lease=LEASE)
-    store.mark_sent(first, now=now)
+    store.mark_sent(first, now=now, message_id=first.key)
 
     assert _ids(store.outbox(status=OutboxStatus.SENT)) == [first.id]
     assert _ids(store.outbox(status=OutboxStatus.PENDING)) == [second.id]

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import abc
 import hashlib
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
+from aggregator.http_hints import max_age
 from aggregator.models import RawPosting
 from aggregator.urls import safe_url
 
@@ -58,13 +60,18 @@ class Page:
 
 @dataclass(frozen=True, slots=True)
 class FetchResult:
-    """The pages an adapter fetched; none, and `not_modified`, after a 304 or an unchanged body."""
+    """The pages an adapter fetched; none, and `not_modified`, after a 304 or an unchanged body.
+
+    `min_interval` is the server's own hint for the next fetch (Cache-Control max-age, an RSS
+    `<ttl>`); the pipeline waits at least that long, and at least the source's `every`.
+    """
 
     pages: tuple[Page, ...]
     etag: str | None = None
     last_modified: str | None = None
     content_hash: str | None = None
     not_modified: bool = False
+    min_interval: timedelta | None = None
 
 
 class Adapter(abc.ABC):
@@ -100,9 +107,11 @@ class Adapter(abc.ABC):
         url: str,
         *,
         headers: Mapping[str, str] | None = None,
+        body_hint: Callable[[bytes], timedelta | None] | None = None,
     ) -> FetchResult:
         """One conditional GET; a 304 or a body with the same hash as last time yields no page,
-        so an unchanged document is not parsed again."""
+        so an unchanged document is not parsed again. The result's `min_interval` is the
+        longer of Cache-Control max-age and `body_hint(body)` (an RSS `<ttl>`)."""
         response = await client.get(
             url,
             etag=state.etag,
@@ -112,6 +121,10 @@ class Adapter(abc.ABC):
         )
         etag = response.headers.get("ETag") or state.etag
         last_modified = response.headers.get("Last-Modified") or state.last_modified
+        hints = [max_age(response.headers)]
+        if body_hint is not None and response.body:
+            hints.append(body_hint(response.body))
+        min_interval = max((hint for hint in hints if hint is not None), default=None)
         if response.not_modified:
             return FetchResult(
                 pages=(),
@@ -119,6 +132,7 @@ class Adapter(abc.ABC):
                 last_modified=last_modified,
                 content_hash=state.content_hash,
                 not_modified=True,
+                min_interval=min_interval,
             )
         digest = hashlib.sha256(response.body).hexdigest()
         unchanged = digest == state.content_hash
@@ -130,6 +144,7 @@ class Adapter(abc.ABC):
             last_modified=last_modified,
             content_hash=digest,
             not_modified=unchanged,
+            min_interval=min_interval,
         )
 
     @staticmethod

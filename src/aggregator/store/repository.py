@@ -86,23 +86,57 @@ class Store:
         lease: timedelta,
         limit: int = 100,
         channels: Collection[str] | None = None,
+        kinds: Collection[str] | None = None,
     ) -> list[OutboxEntry]:
         """Lease due pending rows to this caller until `now + lease`; no one else gets them."""
         with begin(self._engine) as connection:
             return delivery.claim_due(
-                connection, now=now, lease=lease, limit=limit, channels=channels
+                connection, now=now, lease=lease, limit=limit, channels=channels, kinds=kinds
             )
 
-    def mark_sent(self, entry: OutboxEntry, *, now: datetime) -> None:
+    def mark_sent(self, entry: OutboxEntry, *, now: datetime, message_id: str) -> bool:
+        """Record a delivery; False when the lease was lost (the row is someone else's now)."""
         with begin(self._engine) as connection:
-            delivery.mark_sent(connection, entry, now=now)
+            return delivery.mark_sent(connection, entry, now=now, message_id=message_id)
 
     def mark_failed(
-        self, entry: OutboxEntry, *, now: datetime, error: str, retry_at: datetime | None
-    ) -> None:
+        self,
+        entry: OutboxEntry,
+        *,
+        now: datetime,
+        error: str,
+        retry_at: datetime | None,
+        done_urls: frozenset[int] = frozenset(),
+    ) -> bool:
         """Count a failed attempt; retry at `retry_at`, or mark the row dead when it is None."""
         with begin(self._engine) as connection:
-            delivery.mark_failed(connection, entry, now=now, error=error, retry_at=retry_at)
+            return delivery.mark_failed(
+                connection, entry, now=now, error=error, retry_at=retry_at, done_urls=done_urls
+            )
+
+    def defer(self, entry: OutboxEntry, *, until: datetime) -> bool:
+        """Hand a claimed row back, due at `until`, without counting an attempt."""
+        with begin(self._engine) as connection:
+            return delivery.defer(connection, entry, until=until)
+
+    def sent_messages_since(self, channel: str, since: datetime) -> int:
+        with begin(self._engine, write=False) as connection:
+            return delivery.sent_messages_since(connection, channel, since)
+
+    def enqueue_notice(self, *, key: str, channel: str, text: str, now: datetime) -> bool:
+        """Queue a notice about the service (e.g. a failing channel) once per key."""
+        with begin(self._engine) as connection:
+            return delivery.enqueue_notice(connection, key=key, channel=channel, text=text, now=now)
+
+    def retry_outbox(self, *, ids: Collection[int] | None, now: datetime) -> int:
+        """Dead rows (or the given rows) become due now, with a fresh retry schedule."""
+        with begin(self._engine) as connection:
+            return delivery.retry(connection, ids=ids, now=now)
+
+    def purge_outbox(self, *, statuses: Collection[OutboxStatus], before: datetime) -> int:
+        """Delete sent or dead rows created before `before`; returns how many."""
+        with begin(self._engine) as connection:
+            return delivery.purge(connection, statuses=statuses, before=before)
 
     def outbox(self, *, status: OutboxStatus | None = None) -> list[OutboxEntry]:
         with begin(self._engine, write=False) as connection:

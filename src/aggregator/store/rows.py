@@ -13,9 +13,11 @@ from aggregator.models import JobDetails, Listing, OutboxEntry, OutboxStatus, So
 
 __all__ = [
     "JOB_FIELDS",
+    "format_done_urls",
     "job_values",
     "listing_from_row",
     "outbox_from_row",
+    "parse_done_urls",
     "source_state_from_row",
     "source_state_values",
     "upsert_insert",
@@ -68,7 +70,20 @@ def outbox_from_row(row: Row[Any]) -> OutboxEntry:
         last_error=row.last_error,
         created_at=row.created_at,
         sent_at=row.sent_at,
+        kind=row.kind,
+        done_urls=parse_done_urls(row.done_urls),
+        lease_token=row.lease_token,
+        message_id=row.message_id,
     )
+
+
+def parse_done_urls(text: str | None) -> frozenset[int]:
+    """`"0,2"` -> {0, 2}: the channel URLs that already took an outbox row."""
+    return frozenset(int(part) for part in (text or "").split(",") if part.strip().isdigit())
+
+
+def format_done_urls(done: frozenset[int]) -> str | None:
+    return ",".join(str(index) for index in sorted(done)) or None
 
 
 # Every SourceState field but the key, so a field added to the model cannot be forgotten here.

@@ -98,15 +98,18 @@ outbox = Table(
     metadata,
     Column("id", Integer, primary_key=True),
     Column("key", String(255), nullable=False, unique=True),
+    # NULL only for notices (a "channel failing" message), which are about no listing.
     Column(
         "listing_id",
         Integer,
         ForeignKey("listings.id", ondelete="CASCADE"),
-        nullable=False,
+        nullable=True,
         index=True,
     ),
     Column("rule", String(NAME), nullable=False),
     Column("channel", String(NAME), nullable=False),
+    # alert (instant), digest (waits for its rule's digest time) or notice (to the admin).
+    Column("kind", String(16), nullable=False, server_default="alert"),
     Column("why", Text, nullable=False),
     Column("status", String(16), nullable=False),
     Column("attempts", Integer, nullable=False, server_default="0"),
@@ -116,9 +119,16 @@ outbox = Table(
     Column("last_error", Text),
     Column("created_at", UTCDateTime, nullable=False),
     Column("sent_at", UTCDateTime),
+    # Indices of the channel's URLs that already took this row, so a retry skips them.
+    Column("done_urls", String(255)),
+    # The message that carried the row: its key, or a digest's id (max_per_hour counts these).
+    Column("message_id", String(255)),
     CheckConstraint("status IN ('pending', 'sent', 'dead')", name="status"),
+    CheckConstraint("kind IN ('alert', 'digest', 'notice')", name="kind"),
     # claim_due's lookup: pending rows by due time.
     Index("ix_outbox_status_next_attempt_at", "status", "next_attempt_at"),
+    # max_per_hour's count of recent messages per channel.
+    Index("ix_outbox_channel_sent_at", "channel", "sent_at"),
 )
 
 source_state = Table(
@@ -134,6 +144,12 @@ source_state = Table(
     Column("etag", Text),
     Column("last_modified", Text),
     Column("content_hash", String(128)),
+    # Health (migration 0004): the failing streak's start, a disable, a silence, the usual gap.
+    Column("failing_since", UTCDateTime),
+    Column("disabled_at", UTCDateTime),
+    Column("disabled_reason", Text),
+    Column("silent_since", UTCDateTime),
+    Column("usual_gap_seconds", Float),
 )
 
 locks = Table(

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Hashable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping, Sequence
 from datetime import UTC, datetime
 from typing import TypeVar
 
@@ -74,12 +74,25 @@ class UnitOfWork:
             )
             self.connection.execute(statement, rows)
 
-    def enqueue(self, items: Sequence[tuple[Match, str]], *, now: datetime) -> int:
-        """Add one pending outbox row per (match, channel) not queued before; return how many."""
+    def enqueue(
+        self,
+        items: Sequence[tuple[Match, str]],
+        *,
+        now: datetime,
+        digest_at: Mapping[str, datetime] | None = None,
+    ) -> int:
+        """Add one pending outbox row per (match, channel) not queued before; return how many.
+
+        A rule named in `digest_at` queues digest rows, due at its next digest time.
+        """
         unique = _first_by_key(items, lambda item: outbox_key(*item))
         if not unique:
             return 0
-        rows = [_outbox_row(key, match, channel, now) for key, (match, channel) in unique.items()]
+        digest_at = digest_at or {}
+        rows = [
+            _outbox_row(key, match, channel, now, digest_at.get(match.rule))
+            for key, (match, channel) in unique.items()
+        ]
         statement = (
             upsert_insert(self.connection, outbox)
             .on_conflict_do_nothing(index_elements=["key"])
@@ -93,16 +106,19 @@ def outbox_key(match: Match, channel: str) -> str:
     return f"{match.listing_id}:{match.rule}:{channel}"
 
 
-def _outbox_row(key: str, match: Match, channel: str, now: datetime) -> dict[str, object]:
+def _outbox_row(
+    key: str, match: Match, channel: str, now: datetime, digest_at: datetime | None
+) -> dict[str, object]:
     return {
         "key": key,
         "listing_id": match.listing_id,
         "rule": match.rule,
         "channel": channel,
+        "kind": "alert" if digest_at is None else "digest",
         "why": match.why,
         "status": "pending",
         "attempts": 0,
-        "next_attempt_at": now,
+        "next_attempt_at": now if digest_at is None else digest_at,
         "created_at": now,
     }
 

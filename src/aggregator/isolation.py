@@ -1,0 +1,241 @@
+"""Parsing in reusable worker processes: a native crash or a runaway parse fails one source only.
+
+Each worker is a process serving one task at a time over a pipe. A task that runs past its
+deadline gets its worker killed (Python cannot stop a thread stuck in C code); a worker that
+dies (selectolax has had segfaults) fails only the task it held. Either way a fresh worker takes
+its place, and the other sources' parses go on in the other workers. Workers live until the
+process exits, so a run pays their start-up once. On Linux they are forked (a few ms, nothing
+to import again; a worker only parses, so the parent's threads and locks do not matter to it);
+elsewhere they are spawned.
+"""
+
+from __future__ import annotations
+
+import atexit
+import contextlib
+import faulthandler
+import logging
+import multiprocessing
+import os
+import queue
+import signal
+import sys
+import threading
+from collections.abc import Callable, Sequence
+from datetime import datetime
+from multiprocessing.connection import Connection
+from multiprocessing.process import BaseProcess
+from typing import Any, TypeVar
+
+from aggregator.adapters.base import Adapter, AdapterError, Page
+from aggregator.config import SourceConfig
+from aggregator.models import Posting
+
+__all__ = ["IsolationError", "WorkerPool", "parse_source", "shared_pool"]
+
+log = logging.getLogger(__name__)
+
+T = TypeVar("T")
+
+_CONTEXT = (
+    multiprocessing.get_context("fork")
+    if sys.platform == "linux"
+    else multiprocessing.get_context("spawn")
+)
+START_METHOD = _CONTEXT.get_start_method()
+START_TIMEOUT = 60.0  # seconds a new worker may take to import the parsers
+_READY = "ready"
+
+
+class IsolationError(AdapterError):
+    """A parse was stopped (deadline) or its worker died (a crash in native code)."""
+
+
+def parse_source(
+    adapter: type[Adapter], source: SourceConfig, pages: Sequence[Page], now: datetime
+) -> list[Posting]:
+    """Parse and normalize one source's pages: the work a worker does (both steps run native
+    HTML parsers, selectolax and nh3)."""
+    # Imported here: the pipeline imports this module, and a worker needs only these.
+    from aggregator.normalize import normalize_all
+
+    raws = [raw for page in pages for raw in adapter(source).parse(page.body, url=page.url)]
+    return normalize_all(raws, source=source.name, now=now)
+
+
+class _Worker:
+    """One spawned process and the parent's end of its pipe."""
+
+    def __init__(self, memory_limit: int | None, siblings: Sequence[Connection]) -> None:
+        self.conn, child = _CONTEXT.Pipe()
+        # A forked child holds copies of the parent's pipe ends, which would keep a worker from
+        # seeing EOF when the parent dies; it closes them first.
+        inherited = [self.conn, *siblings] if START_METHOD == "fork" else []
+        self.process: BaseProcess = _CONTEXT.Process(
+            target=_serve,
+            args=(child, memory_limit, inherited),
+            name="aggregator-parse",
+            daemon=True,
+        )
+        self.process.start()
+        child.close()
+        self.ready = False
+
+    def wait_ready(self) -> None:
+        if self.ready:
+            return
+        if not self.conn.poll(START_TIMEOUT) or self.conn.recv() != _READY:
+            raise IsolationError("the parser worker did not start")
+        self.ready = True
+
+    def stop(self) -> None:
+        with contextlib.suppress(OSError):
+            self.conn.close()
+        if self.process.is_alive():
+            self.process.kill()
+        self.process.join(timeout=5)
+
+
+class WorkerPool:
+    """Up to `size` workers, started on first use and reused for every later task."""
+
+    def __init__(self, size: int = 2, *, memory_limit: int | None = None) -> None:
+        self.size = size
+        self.memory_limit = memory_limit
+        self._idle: queue.LifoQueue[_Worker] = queue.LifoQueue()
+        self._started = 0
+        self._lock = threading.Lock()
+        self._workers: set[_Worker] = set()
+
+    def warm(self, count: int = 1) -> None:
+        """Have at least `count` workers started (they start in the background), so a parse
+        that comes soon need not wait for one."""
+        while self._started < min(count, self.size) and self._start_one():
+            pass
+
+    def run(self, function: Callable[..., T], *args: Any, timeout: float) -> T:
+        """`function(*args)` in a worker, blocking; IsolationError past `timeout` seconds or if
+        the worker dies; an exception the function raised is raised here."""
+        worker = self._checkout()
+        try:
+            worker.wait_ready()
+            worker.conn.send((function, args))
+            if not worker.conn.poll(timeout):
+                self._discard(worker)
+                raise IsolationError(f"parsing took longer than {timeout:g} s; stopped")
+            status, value = worker.conn.recv()
+        except (EOFError, OSError):
+            reason = _exit_reason(worker)  # before _discard, which kills a worker still alive
+            self._discard(worker)
+            raise IsolationError(f"the parser crashed ({reason})") from None
+        except BaseException:
+            self._discard(worker)
+            raise
+        self._idle.put(worker)
+        if status == "error":
+            raise value
+        result: T = value
+        return result
+
+    def close(self) -> None:
+        with self._lock:
+            workers, self._workers = list(self._workers), set()
+        for worker in workers:
+            worker.stop()
+
+    def _checkout(self) -> _Worker:
+        """An idle worker; a new one while below `size`; else wait for one to come back."""
+        try:
+            return self._idle.get_nowait()
+        except queue.Empty:
+            self._start_one()
+        return self._idle.get()
+
+    def _start_one(self) -> bool:
+        with self._lock:
+            if self._started >= self.size:
+                return False
+            self._started += 1
+            worker = _Worker(self.memory_limit, [w.conn for w in self._workers])
+            self._workers.add(worker)
+        self._idle.put(worker)
+        return True
+
+    def _discard(self, worker: _Worker) -> None:
+        """Replace a killed or dead worker (a task waiting for one gets the new one)."""
+        worker.stop()
+        with self._lock:
+            self._workers.discard(worker)
+            self._started -= 1
+        self._start_one()
+
+
+def _exit_reason(worker: _Worker) -> str:
+    worker.process.join(timeout=5)
+    code = worker.process.exitcode
+    if code is None:
+        return "no answer"
+    if code < 0:
+        return f"killed by signal {-code}"
+    return f"exit status {code}"
+
+
+def _serve(conn: Connection, memory_limit: int | None, inherited: Sequence[Connection]) -> None:
+    """A worker's loop: run each task it is sent and send back ("ok", result) or ("error", exc)."""
+    for other in inherited:
+        other.close()
+    faulthandler.disable()  # the parent reports a crash, with its signal
+    # Ctrl-C reaches the whole process group; the parent decides when workers stop.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    with contextlib.suppress(ValueError):
+        signal.set_wakeup_fd(-1)  # a forked copy of the event loop's wake-up pipe is not ours
+    if memory_limit is not None:
+        _limit_memory(memory_limit)
+    # Import the parsers before saying ready, so start-up does not count against a deadline.
+    import aggregator.adapters.html
+    import aggregator.adapters.rss
+    import aggregator.normalize  # noqa: F401
+
+    conn.send(_READY)
+    while True:
+        try:
+            function, args = conn.recv()
+        except (EOFError, OSError):
+            return  # the parent went away
+        try:
+            reply: tuple[str, Any] = ("ok", function(*args))
+        except Exception as exc:  # sent back and raised in the parent
+            reply = ("error", exc)
+        try:
+            conn.send(reply)
+        except Exception as exc:  # an unpicklable result or exception
+            conn.send(("error", AdapterError(f"{type(exc).__name__}: {exc}")))
+
+
+def _limit_memory(limit: int) -> None:
+    """Let the worker's address space grow by at most `limit` bytes beyond its size now (a
+    forked worker starts as large as its parent)."""
+    try:
+        import resource
+    except ImportError:  # not on this platform
+        return
+    with contextlib.suppress(ValueError, OSError):
+        with open("/proc/self/statm") as statm:
+            pages = int(statm.read().split()[0])
+        limit += pages * os.sysconf("SC_PAGE_SIZE")
+    with contextlib.suppress(ValueError, OSError):
+        resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+
+
+_shared: WorkerPool | None = None
+_shared_lock = threading.Lock()
+
+
+def shared_pool(size: int = 2, *, memory_limit: int | None = None) -> WorkerPool:
+    """The process-wide pool, closed at exit; the first caller's size and limit are kept."""
+    global _shared
+    with _shared_lock:
+        if _shared is None:
+            _shared = WorkerPool(max(1, min(size, os.cpu_count() or 1)), memory_limit=memory_limit)
+            atexit.register(_shared.close)
+        return _shared
