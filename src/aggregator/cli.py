@@ -14,6 +14,7 @@ from typing import Annotated, NoReturn
 import typer
 
 from aggregator import __version__
+from aggregator.cli_options import ConfigOption
 from aggregator.config import Config, ConfigError
 from aggregator.console import print_report, report_as_json
 from aggregator.http import HttpClient
@@ -47,17 +48,6 @@ app.add_typer(sources_app, name="sources")
 app.add_typer(notify_app, name="notify")
 app.add_typer(outbox_app, name="outbox")
 app.add_typer(rules_app, name="rules")
-
-ConfigOption = Annotated[
-    Path,
-    typer.Option(
-        "--config",
-        "-c",
-        envvar="AGGREGATOR_CONFIG",
-        help="Config file (YAML). Defaults to $AGGREGATOR_CONFIG.",
-        show_default=False,
-    ),
-]
 
 
 class _State:

@@ -6,11 +6,11 @@ import json
 import logging
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from typing import Annotated
 
 import typer
 
+from aggregator.cli_options import ConfigOption
 from aggregator.config import parse_duration
 from aggregator.models import JobDetails, Listing, OutboxEntry, OutboxStatus
 from aggregator.notify import build_channels, render_alert
@@ -25,16 +25,6 @@ outbox_app = typer.Typer(
     help="Show and manage queued alerts: pending, failing and dead.", no_args_is_help=True
 )
 
-ConfigOption = Annotated[
-    Path,
-    typer.Option(
-        "--config",
-        "-c",
-        envvar="AGGREGATOR_CONFIG",
-        help="Config file (YAML). Defaults to $AGGREGATOR_CONFIG.",
-        show_default=False,
-    ),
-]
 STATUS_CHOICES = ("pending", "failing", "dead", "sent", "all")
 
 

@@ -13,6 +13,7 @@ import yaml
 
 from aggregator.adapters.base import AdapterError, FetchState, Page
 from aggregator.adapters.catalogue import ResolvedSource, check_source, load_catalogue, resolve
+from aggregator.cli_options import ConfigOption
 from aggregator.config import ConfigError, SourceConfig, format_duration
 from aggregator.health import reenabled, status_row
 from aggregator.http import HttpClient
@@ -208,18 +209,6 @@ def _read(path: Path) -> bytes:
     except OSError as exc:
         message = f"cannot read {path}: {exc.strerror}"
         raise typer.BadParameter(message, param_hint="--file") from None
-
-
-ConfigOption = Annotated[
-    Path,
-    typer.Option(
-        "--config",
-        "-c",
-        envvar="AGGREGATOR_CONFIG",
-        help="Path to the YAML config file.",
-        show_default=False,
-    ),
-]
 
 
 @sources_app.command("status")
