@@ -115,6 +115,11 @@ class HtmlAdapter(Adapter):
     name: ClassVar[str] = "html"
     Options: ClassVar[type[AdapterOptions]] = HtmlOptions
 
+    def home_urls(self) -> tuple[str, ...]:
+        # base_url is written in the config too: next links resolved against it stay home.
+        base: str | None = self.options.base_url
+        return (*super().home_urls(), *((base,) if base else ()))
+
     async def fetch(self, client: HttpClient, state: FetchState) -> FetchResult:
         pages: list[Page] = []
         url: str | None = self.url
