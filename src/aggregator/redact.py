@@ -30,14 +30,19 @@ __all__ = [
     "install",
     "remember",
     "remember_config",
+    "remember_env_references",
     "scrub",
+    "thread_excepthook",
 ]
 
 MASK: Final = "***"
 _HTTP_URL_RE: Final = re.compile(r"https?://[^\s'\"<>`]+", re.IGNORECASE)
 _TRAILING: Final = ".,;:!?)]}"
 # scheme://user:password@ in any URL (apprise's mailto://, json://, ntfy:// ...).
-_PASSWORD_RE: Final = re.compile(r"([a-z][a-z0-9+.-]*://[^:/@\s]*:)[^@/\s]+@", re.IGNORECASE)
+# A password apprise already masked (`****`) is left as it is.
+_PASSWORD_RE: Final = re.compile(
+    r"([a-z][a-z0-9+.-]*://[^:/@\s]*:)(?!\*+@)([^@/\s]+)@", re.IGNORECASE
+)
 # apprise's webhook headers: `?+X-Token=abc` (or `%2BX-Token=abc` once apprise re-encodes it).
 _HEADER_PARAM_RE: Final = re.compile(r"([?&](?:\+|%2B)[^=&\s]+=)[^&\s#]*", re.IGNORECASE)
 _ENV_REFERENCE_RE: Final = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)")
@@ -101,9 +106,7 @@ def _safe_http_url(found: re.Match[str]) -> str:
 def channel_secrets(url: str) -> set[str]:
     """The secret parts of an apprise URL: what apprise's privacy form hides, the password,
     and webhook header values (`+X-Token=...`), which the privacy form shows."""
-    secrets = {
-        unquote(found.group(0).split(":", 2)[-1][:-1]) for found in _PASSWORD_RE.finditer(url)
-    }
+    secrets = _passwords(url)
     secrets |= {unquote(m.group(0).split("=", 1)[1]) for m in _HEADER_PARAM_RE.finditer(url)}
     plugin = apprise.Apprise.instantiate(url)
     if plugin is not None:
@@ -118,26 +121,30 @@ def _url_tokens(url: str) -> set[str]:
     return {token for token in decoded if token}
 
 
-def remember_config(config: Config, path: Path) -> None:
-    """Remember every secret a config holds: the values of the environment variables its file
-    references (`${NAME}`), each source's option secrets, channel URL secrets, and passwords
-    in the database and proxy URLs."""
+def remember_env_references(path: Path) -> None:
+    """Remember the values of the environment variables a config file references (`${NAME}`),
+    found in the raw text, so that even errors about the file cannot show them."""
     try:
-        names = set(_ENV_REFERENCE_RE.findall(path.read_text(encoding="utf-8", errors="replace")))
+        text = path.read_text(encoding="utf-8", errors="replace")
     except OSError:
-        names = set()
+        return
+    names = set(_ENV_REFERENCE_RE.findall(text))
     remember(os.environ[name] for name in names if name in os.environ)
+
+
+def remember_config(config: Config) -> None:
+    """Remember every secret a loaded config holds: each source's option secrets, channel URL
+    secrets, and the passwords in the database and proxy URLs."""
     for source in config.sources:
         remember(option_secrets(source.options, source.url).values)
     for channel in config.channels.values():
         for url in channel.urls:
             remember(channel_secrets(url))
-    passwords = (config.database, config.http.proxy or "")
-    remember(
-        unquote(m.group(0).split(":", 2)[-1][:-1])
-        for u in passwords
-        for m in _PASSWORD_RE.finditer(u)
-    )
+    remember(_passwords(config.database), _passwords(config.http.proxy or ""))
+
+
+def _passwords(url: str) -> set[str]:
+    return {unquote(found.group(2)) for found in _PASSWORD_RE.finditer(url)}
 
 
 class SecretFilter(logging.Filter):

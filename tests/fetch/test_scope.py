@@ -269,3 +269,25 @@ def test_cookies_set_by_one_origin_are_not_sent_to_another(
     fetch(json_api(url, {"type": "none"}), is_private=loopback_is_public)
     (seen,) = other.seen
     assert "cookie" not in seen.headers
+
+
+@pytest.mark.parametrize("kind", ["html", "json_api"])
+def test_links_made_absolute_against_a_page_never_carry_the_urls_password(
+    server: LocalServer, kind: str
+) -> None:
+    """Relative links resolve against the page URL: its userinfo must not end up in every
+    listing (stored, and sent in alerts)."""
+    if kind == "html":
+        url = server.route("/board", html_board("/board"))
+        raw = html_source(url)
+    else:
+        url = server.route("/jobs", json_page({"data": [{"title": "A", "url": "/j/1"}]}))
+        raw = json_api(url, {"type": "page", "size": 5})
+        raw["options"]["fields"] = {"title": "title", "url": "url"}
+    raw["url"] = url.replace("http://", f"http://me:{PASSWORD}@")
+    resolved = resolve(SourceConfig.model_validate({"name": "board", **raw}))
+    adapter = resolved.adapter(resolved.config)
+    result = fetch(raw)
+    links = [p.url for page in result.pages for p in adapter.parse(page.body, url=page.url)]
+    assert links == [f"http://127.0.0.1:{server.port}/j/1"]
+    assert all(PASSWORD not in page.url for page in result.pages)

@@ -16,7 +16,7 @@ from aggregator.credentials import option_secrets
 from aggregator.fetchscope import FetchScope, fetch_scope
 from aggregator.http_hints import max_age
 from aggregator.models import RawPosting
-from aggregator.urls import safe_url
+from aggregator.urls import safe_url, without_userinfo
 
 if TYPE_CHECKING:
     from aggregator.config import SourceConfig
@@ -54,11 +54,16 @@ class FetchState:
 
 @dataclass(frozen=True, slots=True)
 class Page:
-    """One fetched response body (a source may need several: pagination, threads)."""
+    """One fetched response body (a source may need several: pagination, threads). Its URL
+    never has userinfo: links are resolved against it, and a password must not end up in
+    every listing (stored, and sent in alerts)."""
 
     url: str
     body: bytes
     content_type: str | None = None
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "url", without_userinfo(self.url))
 
 
 @dataclass(frozen=True, slots=True)

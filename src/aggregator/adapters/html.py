@@ -25,6 +25,7 @@ from aggregator.adapters.base import (
 from aggregator.adapters.rss import MAX_DESCRIPTION_CHARS, MAX_TITLE_CHARS
 from aggregator.http import HttpClient, HttpError
 from aggregator.models import RawPosting
+from aggregator.urls import without_userinfo
 
 __all__ = [
     "ROBOTS",
@@ -130,7 +131,7 @@ class HtmlAdapter(Adapter):
             )
             pages.append(Page(response.url, response.body, response.headers.get("Content-Type")))
             url = next_page_url(response.body, url=response.url, options=self.options)
-            if url in {page.url for page in pages}:
+            if url is not None and without_userinfo(url) in {page.url for page in pages}:
                 url = None  # a "next" link back to a page already read ends the walk
         digest = self.combined_hash(pages)
         if digest == state.content_hash:
