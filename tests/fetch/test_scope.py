@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -15,6 +16,7 @@ from aggregator.adapters.html import ROBOTS
 from aggregator.config import HttpConfig, SourceConfig
 from aggregator.http import HttpClient
 from aggregator.netguard import IPAddress, is_private_address
+from tests.conftest import run_cli
 from tests.support.http_server import LocalServer, Reply, Seen
 
 FAST = HttpConfig(per_host_gap=0, retries=0)
@@ -291,3 +293,20 @@ def test_links_made_absolute_against_a_page_never_carry_the_urls_password(
     links = [p.url for page in result.pages for p in adapter.parse(page.body, url=page.url)]
     assert links == [f"http://127.0.0.1:{server.port}/j/1"]
     assert all(PASSWORD not in page.url for page in result.pages)
+
+
+def test_sources_test_fetches_within_the_same_scope(
+    tmp_path: Path, server: LocalServer, other: LocalServer
+) -> None:
+    """`aggregate sources test` (a live fetch) goes through the scope like a run."""
+    document = {"data": [{"title": "A"}], "links": {"next": other.url("/p2")}}
+    url = server.route("/jobs", json_page(document))
+    result = run_cli(
+        "sources", "test", "--adapter", "json_api", "--url", url,
+        "--option", "records=data",
+        "--option", "pagination={type: next_link, path: links.next}",
+        cwd=tmp_path,
+    )  # fmt: skip
+    assert result.returncode == 1
+    assert offsite_message(server, other) in result.stderr
+    assert other.seen == []
