@@ -14,6 +14,7 @@ __all__ = [
     "Origin",
     "current_scope",
     "fetch_scope",
+    "is_home",
     "origin_of",
     "private_policy",
 ]
