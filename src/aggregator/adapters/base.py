@@ -88,7 +88,7 @@ _Fetch = Callable[["Adapter", "HttpClient", FetchState], Awaitable[FetchResult]]
 def _within_scope(fetch: _Fetch) -> _Fetch:
     @functools.wraps(fetch)
     async def scoped(self: Adapter, client: HttpClient, state: FetchState) -> FetchResult:
-        with fetch_scope(self.fetch_scope()):
+        with fetch_scope(self.scope()):
             return await fetch(self, client, state)
 
     scoped.__aggregator_scoped__ = True  # type: ignore[attr-defined]
@@ -130,7 +130,7 @@ class Adapter(abc.ABC):
         except AdapterError:
             return ()
 
-    def fetch_scope(self) -> FetchScope:
+    def scope(self) -> FetchScope:
         """What this source's requests may reach and which credentials stay on its origins."""
         secrets = option_secrets(self.options, self.source.url)
         return FetchScope.of_urls(
