@@ -28,7 +28,8 @@ class HttpError(AdapterError):
 
     `status` is the HTTP status for an error response, None for network failures;
     `retryable` says another try may succeed (connect errors, timeouts, 408, 429, 5xx);
-    `retry_after` is the server's Retry-After in seconds, for scheduling the next fetch.
+    `retry_after` is the server's Retry-After in seconds, for scheduling the next fetch;
+    `refused` marks our own refusal (the guard, the scope), not a failure of the server.
     """
 
     def __init__(
@@ -38,11 +39,13 @@ class HttpError(AdapterError):
         status: int | None = None,
         retryable: bool = False,
         retry_after: float | None = None,
+        refused: bool = False,
     ) -> None:
         super().__init__(message)
         self.status = status
         self.retryable = retryable
         self.retry_after = retry_after
+        self.refused = refused
 
 
 def describe_failure(exc: httpx.HTTPError, url: httpx.URL, config: HttpConfig) -> str:
@@ -94,7 +97,8 @@ def offsite_refusal(target: httpx.URL, home: frozenset[Origin]) -> HttpError:
     own = ", ".join(str(origin) for origin in sorted(home)) or "none"
     return HttpError(
         f"refusing {safe_url(target)}: {origin_of(target)} is not the source's own origin "
-        f"({own}); set allow_offsite: true on the source to fetch from other origins"
+        f"({own}); set allow_offsite: true on the source to fetch from other origins",
+        refused=True,
     )
 
 
@@ -104,16 +108,20 @@ def private_refusal(
     """The guard refused to connect to `target` (the request after `previous` on hop `hop`)."""
     if scope.allow_private is False:
         return HttpError(
-            f"refusing {safe_url(target)}: {exc} (the source has allow_private: false)"
+            f"refusing {safe_url(target)}: {exc} (the source has allow_private: false)",
+            refused=True,
         )
     if hop:
         return HttpError(
             f"refusing a redirect from {safe_url(previous)} to the private address "
-            f"{exc.address} ({safe_url(target)}); set allow_private: true on the source to allow it"
+            f"{exc.address} ({safe_url(target)}); "
+            "set allow_private: true on the source to allow it",
+            refused=True,
         )
     return HttpError(
         f"refusing {safe_url(target)}: {exc}, and only the source's own origins may be "
-        "private; set allow_private: true on the source to allow it"
+        "private; set allow_private: true on the source to allow it",
+        refused=True,
     )
 
 
@@ -124,5 +132,6 @@ def refuse_leftover_secrets(url: httpx.URL, scope: FetchScope) -> None:
     if any(secret in text or secret in decoded for secret in scope.secrets):
         raise HttpError(
             f"refusing {safe_url(url)}: it holds one of the source's credentials, and "
-            f"{origin_of(url)} is not the source's own origin"
+            f"{origin_of(url)} is not the source's own origin",
+            refused=True,
         )

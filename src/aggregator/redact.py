@@ -100,6 +100,8 @@ def scrub(text: str) -> str:
 def _safe_http_url(found: re.Match[str]) -> str:
     url = found.group(0)
     stripped = url.rstrip(_TRAILING)
+    if not any(mark in stripped for mark in "@?#"):
+        return url  # nothing to hide: kept as written
     return safe_url(stripped) + url[len(stripped) :]
 
 

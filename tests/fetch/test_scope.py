@@ -189,6 +189,19 @@ def test_with_allow_offsite_a_public_next_page_is_fetched_without_credentials(
     assert seen.path == "/p2?x=1"
 
 
+def test_with_allow_offsite_a_next_page_whose_path_holds_a_key_is_refused(
+    server: LocalServer, other: LocalServer
+) -> None:
+    other.route(f"/p2/{KEY}", json_page({"data": [{"title": "B"}]}))
+    document = {"data": [{"title": "A"}], "links": {"next": other.url(f"/p2/{KEY}")}}
+    url = server.route("/jobs", json_page(document))
+    raw = json_api(url, {"type": "next_link", "path": "links.next"}, allow_offsite=True)
+    error = fetch_error(raw, is_private=loopback_is_public)
+    assert "holds one of the source's credentials" in error
+    assert KEY not in error
+    assert other.seen == []
+
+
 def test_with_allow_offsite_an_html_next_page_and_its_robots_txt_carry_no_credentials(
     server: LocalServer, other: LocalServer
 ) -> None:

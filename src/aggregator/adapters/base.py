@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
+from aggregator import redact
 from aggregator.credentials import option_secrets
 from aggregator.fetchscope import FetchScope, fetch_scope
 from aggregator.http_hints import max_age
@@ -35,6 +36,11 @@ __all__ = [
 
 class AdapterError(Exception):
     """A source could not be fetched or parsed; the message is shown to the user as is."""
+
+    def __init__(self, message: str = "") -> None:
+        # Shown, logged and stored (sources status): scrubbed of every known secret, even one
+        # in a URL path, and of URL queries and passwords.
+        super().__init__(redact.scrub(message))
 
 
 class AdapterOptions(BaseModel):

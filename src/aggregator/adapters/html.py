@@ -311,6 +311,8 @@ async def _fetch_robots(client: HttpClient, origin: str) -> Protego:
     try:
         response = await client.get(f"{origin}/robots.txt", max_bytes=ROBOTS_MAX_BYTES)
     except HttpError as exc:
+        if exc.refused:  # the scope or the guard, not the site: say so as it is
+            raise
         # 429 is "slow down", not "no robots.txt": treated like a 5xx, as Google does.
         if exc.status is not None and 400 <= exc.status < 500 and exc.status != 429:
             return Protego.parse("")
