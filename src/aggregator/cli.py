@@ -7,13 +7,14 @@ import json
 import logging
 import signal
 import sys
+import threading
 from datetime import timedelta
 from pathlib import Path
 from typing import Annotated, NoReturn
 
 import typer
 
-from aggregator import __version__
+from aggregator import __version__, redact
 from aggregator.cli_options import ConfigOption
 from aggregator.config import Config, ConfigError
 from aggregator.console import print_report, report_as_json
@@ -55,11 +56,19 @@ class _State:
 
 
 def _setup_logging(level: int) -> None:
-    logging.basicConfig(
-        level=logging.DEBUG if _State.debug else level,
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-        stream=sys.stderr,
-    )
+    """One stderr handler on the root logger (at DEBUG with --debug), whose filter scrubs
+    every record of every library (httpx logs request URLs with their API keys). Called
+    again by a command to set its level."""
+    root = logging.getLogger()
+    if not any(getattr(handler, "_aggregator", False) for handler in root.handlers):
+        stderr = logging.StreamHandler(sys.stderr)
+        stderr.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+        stderr._aggregator = True  # type: ignore[attr-defined]
+        root.addHandler(stderr)
+    for handler in root.handlers:
+        redact.install(handler)
+    root.setLevel(logging.DEBUG if _State.debug else level)
+    logging.captureWarnings(True)  # warnings go through the same scrubbing handler
     # apprise's own warnings are captured per message and reported redacted by our deliverer.
     logging.getLogger("apprise").propagate = _State.debug
 
@@ -205,22 +214,31 @@ def demo(
 
 
 def _fail(message: str, code: int) -> NoReturn:
-    typer.echo(message, err=True)
+    typer.echo(redact.scrub(message), err=True)
     sys.exit(code)
 
 
 def main() -> None:
     """Console entry point: turn known errors into one clear line and an exit code."""
     _State.debug = "--debug" in sys.argv[1:]
+    threading.excepthook = redact.thread_excepthook
+    _setup_logging(logging.WARNING)
     try:
         app()
     except ConfigError as exc:
         if _State.debug:
-            raise
+            _traceback_and_exit(exc)
         lines = [f"{exc.source}: {len(exc.problems)} problem(s)"]
         lines += [f"  {problem}" for problem in exc.problems]
         _fail("\n".join(lines), EXIT_CONFIG)
     except Exception as exc:
         if _State.debug:
-            raise
+            _traceback_and_exit(exc)
         _fail(f"error: {exc} (run with --debug for details)", EXIT_FAILED)
+
+
+def _traceback_and_exit(exc: Exception) -> NoReturn:
+    # Printed here, scrubbed like every log line, rather than re-raised: typer replaces
+    # sys.excepthook with its own, which prints the raw traceback.
+    redact.excepthook(type(exc), exc, exc.__traceback__)
+    sys.exit(EXIT_FAILED)

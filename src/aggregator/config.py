@@ -138,8 +138,12 @@ class SourceConfig(_Strict):
     every: Duration | None = None
     enabled: bool = True
     max_body_bytes: int | None = Field(None, gt=0)
-    # None: the URL written here may be private, but a redirect into a private range is not.
+    # None: the source's own URLs may be private; its other requests (redirects elsewhere,
+    # offsite pages) may not. True: no check. False: nothing private, its own URLs included.
     allow_private: bool | None = None
+    # Pages and links from the source's answers may be on other origins (fetched guarded,
+    # without the source's credentials); by default they stop the fetch with an error.
+    allow_offsite: bool = False
     silent_after: float | None = Field(None, gt=0, description="times the usual gap")
     options: dict[str, Any] = Field(default_factory=dict)
 

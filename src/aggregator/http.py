@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import http.cookiejar
 import logging
 import math
 import random
@@ -13,20 +14,30 @@ from typing import Any
 
 import httpx
 
-from aggregator.adapters.base import AdapterError
+from aggregator import redact
 from aggregator.config import HttpConfig
+from aggregator.credentials import credential_values, harmless_headers, without_credentials
 from aggregator.decoding import (
     ACCEPT_ENCODING,
     BodyTooLargeError,
     UnsupportedEncodingError,
     read_decoded,
 )
-from aggregator.http_errors import describe_failure
+from aggregator.fetchscope import FetchScope, current_scope, is_home
+from aggregator.http_errors import (
+    HttpError,
+    describe_failure,
+    offsite_refusal,
+    private_refusal,
+    refuse_leftover_secrets,
+)
 from aggregator.http_hints import is_retryable_status, retry_after
+from aggregator.http_transport import GUARDED, DirectTransport, PreflightTransport, proxy_mounts
 from aggregator.netguard import (
+    AddressGuard,
     IPAddress,
+    PrivateAddressError,
     Resolver,
-    allow_private,
     is_private_address,
     resolve_host,
 )
@@ -37,28 +48,6 @@ __all__ = ["HttpClient", "HttpError", "HttpResponse", "safe_url"]
 log = logging.getLogger(__name__)
 
 _SCHEMES = frozenset({"http", "https"})
-
-
-class HttpError(AdapterError):
-    """A fetch failed; the message names the cause and a secret-free URL or host.
-
-    `status` is the HTTP status for an error response, None for network failures;
-    `retryable` says another try may succeed (connect errors, timeouts, 408, 429, 5xx);
-    `retry_after` is the server's Retry-After in seconds, for scheduling the next fetch.
-    """
-
-    def __init__(
-        self,
-        message: str,
-        *,
-        status: int | None = None,
-        retryable: bool = False,
-        retry_after: float | None = None,
-    ) -> None:
-        super().__init__(message)
-        self.status = status
-        self.retryable = retryable
-        self.retry_after = retry_after
 
 
 @dataclass(slots=True)
@@ -110,11 +99,13 @@ class HttpClient:
         resolver: Resolver = resolve_host,
         is_private: Callable[[IPAddress], bool] = is_private_address,
     ) -> None:
-        """`resolver` and `is_private` decide private-address refusals; tests replace them to
-        play a public host on 127.0.0.1."""
+        """`resolver` and `is_private` decide the address guard's refusals; tests replace
+        them to play a public host on 127.0.0.1. A `transport` (tests) gets the guard's
+        pre-flight check instead of the connect-time one."""
         # model_validate: without the pydantic mypy plugin, mypy thinks every field is required
         self.config = config or HttpConfig.model_validate({})
         cfg = self.config
+        guard = AddressGuard(resolver, is_private)
         self._client = httpx.AsyncClient(
             headers={"User-Agent": cfg.user_agent, "Accept-Encoding": ACCEPT_ENCODING},
             timeout=httpx.Timeout(
@@ -123,15 +114,21 @@ class HttpClient:
                 write=cfg.read_timeout,
                 pool=cfg.total_timeout,
             ),
-            follow_redirects=False,  # followed by hand: scheme check and politeness per hop
-            proxy=cfg.proxy,
+            follow_redirects=False,  # followed by hand: guard, credentials and politeness per hop
+            # No cookie jar: cookies ignore ports and would go from one origin (or one source)
+            # to another.
+            cookies=http.cookiejar.CookieJar(
+                http.cookiejar.DefaultCookiePolicy(allowed_domains=[])
+            ),
+            transport=DirectTransport(guard)
+            if transport is None
+            else PreflightTransport(transport, guard),
+            # A custom transport makes httpx ignore proxies: they are mounted here instead.
+            mounts=proxy_mounts(cfg.proxy, guard) if transport is None else None,
             trust_env=True,
-            transport=transport,
         )
         self._slots = asyncio.Semaphore(cfg.concurrency)
         self._hosts: dict[str, _Host] = {}
-        self._resolve = resolver
-        self._is_private = is_private
 
     async def __aenter__(self) -> HttpClient:
         return self
@@ -219,11 +216,18 @@ class HttpClient:
         *,
         json_body: Mapping[str, Any] | None = None,
     ) -> HttpResponse:
-        """Follow redirects hop by hop within the total deadline (GET only), checking each
-        hop's address against the source's private-address policy."""
-        request = self._build_request(url, headers, json_body)
+        """Follow redirects hop by hop within the total deadline (GET only). A fetch must start
+        on a home origin of the scope (unless it allows offsite fetches); a hop stays trusted
+        and keeps the caller's credentials while every hop so far was on a home origin."""
+        scope = current_scope() or FetchScope()
+        target = _parse_url(url)
+        home = scope.home_for(target)
+        at_home = is_home(target, home)
+        if not at_home and not scope.allow_offsite:
+            raise offsite_refusal(target, home)
+        previous = target
         for hop in range(self.config.max_redirects + 1):
-            await self._check_address(request.url, httpx.URL(url), first=hop == 0)
+            request = self._build_request(target, headers, scope, at_home, json_body)
             host = self._hosts.setdefault(request.url.host, _Host())
             async with host.lock:
                 await _sleep_until(host.last_done + self.config.per_host_gap)
@@ -231,59 +235,47 @@ class HttpClient:
                     deadline = budget.start()
                     try:
                         result = await self._send_within(request, cap, deadline)
+                    except PrivateAddressError as exc:
+                        raise private_refusal(exc, request.url, previous, hop, scope) from None
                     finally:
                         host.last_done = asyncio.get_running_loop().time()
             if isinstance(result, HttpResponse):
                 return result
             if json_body is not None:
                 raise HttpError(f"refusing to follow a redirect of a POST to {safe_url(url)}")
-            request = result
+            previous, target = request.url, result
+            at_home = at_home and is_home(target, home)
         limit = self.config.max_redirects
         raise HttpError(f"too many redirects (more than {limit}) from {safe_url(url)}")
 
-    async def _check_address(self, target: httpx.URL, origin: httpx.URL, *, first: bool) -> None:
-        """Refuse a private target: always when the source says `allow_private: false`; for the
-        default, only on a redirect from a public origin (the user's own URL is trusted)."""
-        allow = allow_private.get()
-        if allow or (allow is None and first):
-            return
-        private = await self._private_address(target)
-        if private is None:
-            return
-        if allow is False:
-            raise HttpError(
-                f"refusing {safe_url(target)}: {target.host} is the private address {private} "
-                "(the source has allow_private: false)"
-            )
-        if await self._private_address(origin) is None:
-            raise HttpError(
-                f"refusing a redirect from {safe_url(origin)} to the private address {private} "
-                f"({safe_url(target)}); set allow_private: true on the source to allow it"
-            )
-
-    async def _private_address(self, url: httpx.URL) -> IPAddress | None:
-        port = url.port or (443 if url.scheme == "https" else 80)
-        try:
-            addresses = await self._resolve(url.host, port)
-        except OSError:
-            raise HttpError(f"cannot resolve host ({url.host})", retryable=True) from None
-        return next((a for a in addresses if self._is_private(a)), None)
-
     def _build_request(
-        self, url: str, headers: Mapping[str, str], json_body: Mapping[str, Any] | None = None
+        self,
+        target: httpx.URL,
+        headers: Mapping[str, str],
+        scope: FetchScope,
+        at_home: bool,
+        json_body: Mapping[str, Any] | None,
     ) -> httpx.Request:
-        try:
-            target = httpx.URL(url)
-        except httpx.InvalidURL as exc:
-            raise HttpError(f"invalid URL: {exc}") from None
-        _check_scheme(target)
+        """The request for one hop. Off the home origins it carries no credential (only
+        harmless headers, no userinfo, no secret query parameter) and passes the guard; so
+        does every request of a source with `allow_private: false`."""
+        if at_home:
+            redact.remember(scope.secrets, credential_values(headers))
+        else:
+            headers = harmless_headers(headers)
+            target = without_credentials(target, scope.secret_params, scope.secrets)
+            refuse_leftover_secrets(target, scope)
+        guarded = scope.allow_private is False or (scope.allow_private is None and not at_home)
+        extensions = {GUARDED: guarded}
         if json_body is not None:
-            return self._client.build_request("POST", target, headers=headers, json=json_body)
-        return self._client.build_request("GET", target, headers=headers)
+            return self._client.build_request(
+                "POST", target, headers=headers, json=json_body, extensions=extensions
+            )
+        return self._client.build_request("GET", target, headers=headers, extensions=extensions)
 
     async def _send_within(
         self, request: httpx.Request, cap: int, deadline: float
-    ) -> HttpResponse | httpx.Request:
+    ) -> HttpResponse | httpx.URL:
         try:
             async with asyncio.timeout_at(deadline):
                 return await self._send_once(request, cap)
@@ -296,8 +288,8 @@ class HttpClient:
                 describe_failure(exc, request.url, self.config), retryable=transient
             ) from None
 
-    async def _send_once(self, request: httpx.Request, cap: int) -> HttpResponse | httpx.Request:
-        """Send one request; return the response, or the next request for a redirect."""
+    async def _send_once(self, request: httpx.Request, cap: int) -> HttpResponse | httpx.URL:
+        """Send one request; return the response, or the URL a redirect points to."""
         response = await self._client.send(request, stream=True)
         try:
             if (redirect := response.next_request) is not None:
@@ -308,7 +300,7 @@ class HttpClient:
                         f"{scheme!r} (only http and https are allowed)"
                     )
                 _check_scheme(redirect.url)
-                return redirect
+                return redirect.url
             if response.status_code == httpx.codes.NOT_MODIFIED:
                 return _response(response, b"", not_modified=True)
             if not response.is_success:
@@ -341,6 +333,15 @@ def _after_tries(exc: HttpError, tries: int) -> HttpError:
         retryable=exc.retryable,
         retry_after=exc.retry_after,
     )
+
+
+def _parse_url(url: str) -> httpx.URL:
+    try:
+        target = httpx.URL(url)
+    except httpx.InvalidURL as exc:
+        raise HttpError(f"invalid URL: {exc}") from None
+    _check_scheme(target)
+    return target
 
 
 def _check_scheme(url: httpx.URL) -> None:

@@ -1,15 +1,51 @@
-"""User-facing reasons for transport failures: one short line naming the cause and the host."""
+"""Fetch errors: one short user-facing line naming the cause and a secret-free URL or host."""
 
 from __future__ import annotations
 
 import socket
 import ssl
+import urllib.parse
 
 import httpx
 
+from aggregator.adapters.base import AdapterError
 from aggregator.config import HttpConfig
+from aggregator.fetchscope import FetchScope, Origin, origin_of
+from aggregator.netguard import PrivateAddressError
+from aggregator.urls import safe_url
 
-__all__ = ["describe_failure"]
+__all__ = [
+    "HttpError",
+    "describe_failure",
+    "offsite_refusal",
+    "private_refusal",
+    "refuse_leftover_secrets",
+]
+
+
+class HttpError(AdapterError):
+    """A fetch failed; the message names the cause and a secret-free URL or host.
+
+    `status` is the HTTP status for an error response, None for network failures;
+    `retryable` says another try may succeed (connect errors, timeouts, 408, 429, 5xx);
+    `retry_after` is the server's Retry-After in seconds, for scheduling the next fetch;
+    `refused` marks our own refusal (the guard, the scope), not a failure of the server.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        status: int | None = None,
+        retryable: bool = False,
+        retry_after: float | None = None,
+        refused: bool = False,
+    ) -> None:
+        super().__init__(message)
+        self.status = status
+        self.retryable = retryable
+        self.retry_after = retry_after
+        self.refused = refused
 
 
 def describe_failure(exc: httpx.HTTPError, url: httpx.URL, config: HttpConfig) -> str:
@@ -54,3 +90,48 @@ def _root_cause(exc: BaseException) -> BaseException:
 def _first_line(exc: BaseException) -> str:
     text = str(exc).strip()
     return text.splitlines()[0][:200] if text else ""
+
+
+def offsite_refusal(target: httpx.URL, home: frozenset[Origin]) -> HttpError:
+    """A fetch that would start off the source's own origins (a next page, a link)."""
+    own = ", ".join(str(origin) for origin in sorted(home)) or "none"
+    return HttpError(
+        f"refusing {safe_url(target)}: {origin_of(target)} is not the source's own origin "
+        f"({own}); set allow_offsite: true on the source to fetch from other origins",
+        refused=True,
+    )
+
+
+def private_refusal(
+    exc: PrivateAddressError, target: httpx.URL, previous: httpx.URL, hop: int, scope: FetchScope
+) -> HttpError:
+    """The guard refused to connect to `target` (the request after `previous` on hop `hop`)."""
+    if scope.allow_private is False:
+        return HttpError(
+            f"refusing {safe_url(target)}: {exc} (the source has allow_private: false)",
+            refused=True,
+        )
+    if hop:
+        return HttpError(
+            f"refusing a redirect from {safe_url(previous)} to the private address "
+            f"{exc.address} ({safe_url(target)}); "
+            "set allow_private: true on the source to allow it",
+            refused=True,
+        )
+    return HttpError(
+        f"refusing {safe_url(target)}: {exc}, and only the source's own origins may be "
+        "private; set allow_private: true on the source to allow it",
+        refused=True,
+    )
+
+
+def refuse_leftover_secrets(url: httpx.URL, scope: FetchScope) -> None:
+    """A secret in the path (or a query we could not strip) must not leave the home origins."""
+    text = str(url)
+    decoded = urllib.parse.unquote(text)
+    if any(secret in text or secret in decoded for secret in scope.secrets):
+        raise HttpError(
+            f"refusing {safe_url(url)}: it holds one of the source's credentials, and "
+            f"{origin_of(url)} is not the source's own origin",
+            refused=True,
+        )

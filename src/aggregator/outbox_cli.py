@@ -10,6 +10,7 @@ from typing import Annotated
 
 import typer
 
+from aggregator import redact
 from aggregator.cli_options import ConfigOption
 from aggregator.config import parse_duration
 from aggregator.models import JobDetails, Listing, OutboxEntry, OutboxStatus
@@ -88,7 +89,8 @@ def notify_test(
         )
         failed += not outcome.ok
         status = "ok" if outcome.ok else f"failed: {outcome.error}"
-        typer.echo(f"{channel} [{index + 1}] {target.display}: {status}")
+        # apprise's privacy form still shows webhook header values (`+X-Token=...`).
+        typer.echo(redact.scrub(f"{channel} [{index + 1}] {target.display}: {status}"))
     raise typer.Exit(EXIT_FAILED if failed else EXIT_OK)
 
 

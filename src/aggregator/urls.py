@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit, urlunsplit
+
 import httpx
 
-__all__ = ["safe_url"]
+__all__ = ["safe_url", "without_userinfo"]
 
 
 def safe_url(url: httpx.URL | str) -> str:
@@ -16,3 +18,11 @@ def safe_url(url: httpx.URL | str) -> str:
     host = f"[{parsed.host}]" if ":" in parsed.host else parsed.host
     port = f":{parsed.port}" if parsed.port is not None else ""
     return f"{parsed.scheme}://{host}{port}{parsed.path}"
+
+
+def without_userinfo(url: str) -> str:
+    """`url` without `user:password@`; everything else (the query too) is kept as written."""
+    parts = urlsplit(url)
+    if "@" not in parts.netloc:
+        return url
+    return urlunsplit(parts._replace(netloc=parts.netloc.rpartition("@")[2]))

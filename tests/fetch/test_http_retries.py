@@ -12,9 +12,10 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from aggregator.config import HttpConfig
+from aggregator.fetchscope import private_policy
 from aggregator.http import HttpClient, HttpError, HttpResponse
 from aggregator.http_hints import max_age, retry_after
-from aggregator.netguard import IPAddress, is_private_address, private_policy
+from aggregator.netguard import IPAddress, is_private_address
 from tests.support.http_server import LocalServer, Reply, Seen
 
 FAST = HttpConfig(per_host_gap=0, retry_backoff=0.05)

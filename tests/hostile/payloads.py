@@ -159,6 +159,22 @@ def cases(canary: str) -> list[Case]:
             "(the source has allow_private: false)",
             allow_private=False,
         ),
+        # The default policy: a redirect away from the board passes the connect-time guard.
+        Case(
+            "to-metadata",
+            Reply(status=302, headers={"Location": "http://169.254.169.254/latest/meta-data/"}),
+            "to the private address 169.254.169.254 (http://169.254.169.254/latest/meta-data/)",
+        ),
+        Case(
+            "to-cgnat",
+            Reply(status=302, headers={"Location": "http://100.64.0.1/feed"}),
+            "to the private address 100.64.0.1",
+        ),
+        Case(
+            "to-nat64-metadata",
+            Reply(status=302, headers={"Location": "http://[64:ff9b::a9fe:a9fe]/"}),
+            "to the private address 64:ff9b::a9fe:a9fe",
+        ),
         Case(
             "bad-encoding",
             Reply(body=feed(item("cafXX ok", "enc")).replace(b"XX", b"\xc3\x28\xff")),

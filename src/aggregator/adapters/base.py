@@ -3,17 +3,21 @@
 from __future__ import annotations
 
 import abc
+import functools
 import hashlib
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
+from aggregator import redact
+from aggregator.credentials import option_secrets
+from aggregator.fetchscope import FetchScope, fetch_scope
 from aggregator.http_hints import max_age
 from aggregator.models import RawPosting
-from aggregator.urls import safe_url
+from aggregator.urls import safe_url, without_userinfo
 
 if TYPE_CHECKING:
     from aggregator.config import SourceConfig
@@ -33,6 +37,11 @@ __all__ = [
 class AdapterError(Exception):
     """A source could not be fetched or parsed; the message is shown to the user as is."""
 
+    def __init__(self, message: str = "") -> None:
+        # Shown, logged and stored (sources status): scrubbed of every known secret, even one
+        # in a URL path, and of URL queries and passwords.
+        super().__init__(redact.scrub(message))
+
 
 class AdapterOptions(BaseModel):
     """Base of every adapter's `options:` model: unknown options are errors."""
@@ -51,11 +60,16 @@ class FetchState:
 
 @dataclass(frozen=True, slots=True)
 class Page:
-    """One fetched response body (a source may need several: pagination, threads)."""
+    """One fetched response body (a source may need several: pagination, threads). Its URL
+    never has userinfo: links are resolved against it, and a password must not end up in
+    every listing (stored, and sent in alerts)."""
 
     url: str
     body: bytes
     content_type: str | None = None
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "url", without_userinfo(self.url))
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,6 +88,19 @@ class FetchResult:
     min_interval: timedelta | None = None
 
 
+_Fetch = Callable[["Adapter", "HttpClient", FetchState], Awaitable[FetchResult]]
+
+
+def _within_scope(fetch: _Fetch) -> _Fetch:
+    @functools.wraps(fetch)
+    async def scoped(self: Adapter, client: HttpClient, state: FetchState) -> FetchResult:
+        with fetch_scope(self.scope()):
+            return await fetch(self, client, state)
+
+    scoped.__aggregator_scoped__ = True  # type: ignore[attr-defined]
+    return scoped
+
+
 class Adapter(abc.ABC):
     """One kind of source. Subclasses set `name` (and `Options`, `needs_url`) and are registered
     through the `aggregator.adapters` entry-point group."""
@@ -81,6 +108,14 @@ class Adapter(abc.ABC):
     name: ClassVar[str]
     Options: ClassVar[type[AdapterOptions]] = AdapterOptions
     needs_url: ClassVar[bool] = True  # False when the options say where to fetch (board tokens)
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        # Every `fetch` of every adapter (plug-ins too) runs inside its source's fetch scope,
+        # whoever calls it (the pipeline, `sources test`, a test): no entry point can forget it.
+        super().__init_subclass__(**kwargs)
+        fetch = cls.__dict__.get("fetch")
+        if fetch is not None and not getattr(fetch, "__aggregator_scoped__", False):
+            setattr(cls, "fetch", _within_scope(fetch))  # noqa: B010
 
     def __init__(self, source: SourceConfig) -> None:
         self.source = source
@@ -91,6 +126,27 @@ class Adapter(abc.ABC):
         if self.source.url is None:
             raise AdapterError(f"source {self.source.name!r} has no url")
         return self.source.url
+
+    def home_urls(self) -> tuple[str, ...]:
+        """The URLs written in the config (or built from its options) whose origins are the
+        source's own: the url by default; adapters that build URLs from options such as
+        `api_base` or `instance` override this."""
+        try:
+            return (self.url,)
+        except AdapterError:
+            return ()
+
+    def scope(self) -> FetchScope:
+        """What this source's requests may reach and which credentials stay on its origins."""
+        secrets = option_secrets(self.options, self.source.url)
+        return FetchScope.of_urls(
+            self.home_urls(),
+            source=self.source.name,
+            allow_private=self.source.allow_private,
+            allow_offsite=self.source.allow_offsite,
+            secret_params=secrets.params,
+            secrets=secrets.values,
+        )
 
     @abc.abstractmethod
     async def fetch(self, client: HttpClient, state: FetchState) -> FetchResult:

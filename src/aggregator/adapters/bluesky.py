@@ -54,6 +54,9 @@ class BlueskySearchAdapter(Adapter):
     Options: ClassVar[type[AdapterOptions]] = BlueskySearchOptions
     needs_url: ClassVar[bool] = False
 
+    def home_urls(self) -> tuple[str, ...]:
+        return (self.options.service,)
+
     async def fetch(self, client: HttpClient, state: FetchState) -> FetchResult:
         token = await self._log_in(client)
         headers = {"Authorization": f"Bearer {token}", "Accept": "application/json"}

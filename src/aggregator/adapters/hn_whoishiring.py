@@ -95,6 +95,9 @@ class HnWhoIsHiringAdapter(Adapter):
     Options: ClassVar[type[AdapterOptions]] = HnWhoIsHiringOptions
     needs_url: ClassVar[bool] = False
 
+    def home_urls(self) -> tuple[str, ...]:
+        return (self.options.api_base,)
+
     async def fetch(self, client: HttpClient, state: FetchState) -> FetchResult:
         base: str = self.options.api_base
         query = {"tags": "story,author_whoishiring", "hitsPerPage": "20"}

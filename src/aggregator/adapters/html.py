@@ -25,6 +25,7 @@ from aggregator.adapters.base import (
 from aggregator.adapters.rss import MAX_DESCRIPTION_CHARS, MAX_TITLE_CHARS
 from aggregator.http import HttpClient, HttpError
 from aggregator.models import RawPosting
+from aggregator.urls import without_userinfo
 
 __all__ = [
     "ROBOTS",
@@ -115,6 +116,11 @@ class HtmlAdapter(Adapter):
     name: ClassVar[str] = "html"
     Options: ClassVar[type[AdapterOptions]] = HtmlOptions
 
+    def home_urls(self) -> tuple[str, ...]:
+        # base_url is written in the config too: next links resolved against it stay home.
+        base: str | None = self.options.base_url
+        return (*super().home_urls(), *((base,) if base else ()))
+
     async def fetch(self, client: HttpClient, state: FetchState) -> FetchResult:
         pages: list[Page] = []
         url: str | None = self.url
@@ -125,7 +131,7 @@ class HtmlAdapter(Adapter):
             )
             pages.append(Page(response.url, response.body, response.headers.get("Content-Type")))
             url = next_page_url(response.body, url=response.url, options=self.options)
-            if url in {page.url for page in pages}:
+            if url is not None and without_userinfo(url) in {page.url for page in pages}:
                 url = None  # a "next" link back to a page already read ends the walk
         digest = self.combined_hash(pages)
         if digest == state.content_hash:
@@ -305,6 +311,8 @@ async def _fetch_robots(client: HttpClient, origin: str) -> Protego:
     try:
         response = await client.get(f"{origin}/robots.txt", max_bytes=ROBOTS_MAX_BYTES)
     except HttpError as exc:
+        if exc.refused:  # the scope or the guard, not the site: say so as it is
+            raise
         # 429 is "slow down", not "no robots.txt": treated like a 5xx, as Google does.
         if exc.status is not None and 400 <= exc.status < 500 and exc.status != 429:
             return Protego.parse("")

@@ -83,6 +83,9 @@ class MastodonTagAdapter(Adapter):
     Options: ClassVar[type[AdapterOptions]] = MastodonTagOptions
     needs_url: ClassVar[bool] = False
 
+    def home_urls(self) -> tuple[str, ...]:
+        return (self.options.instance,)
+
     def first_page_url(self) -> str:
         options = self.options
         query: list[tuple[str, str]] = [("limit", str(PAGE_SIZE))]

@@ -73,6 +73,9 @@ class XRecentSearchAdapter(Adapter):
     Options: ClassVar[type[AdapterOptions]] = XRecentSearchOptions
     needs_url: ClassVar[bool] = False
 
+    def home_urls(self) -> tuple[str, ...]:
+        return (self.options.api_base,)
+
     async def fetch(self, client: HttpClient, state: FetchState) -> FetchResult:
         token: str = self.options.bearer_token.get_secret_value()
         headers = {"Authorization": f"Bearer {token}", "Accept": "application/json"}
