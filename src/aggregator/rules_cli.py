@@ -86,8 +86,16 @@ def _compile_or_exit(query: str) -> CompiledQuery:
         return compile(query)
     except QuerySyntaxError as error:
         typer.echo(f"error: {error}", err=True)
-        typer.echo(f"  {query}\n  {' ' * (error.position - 1)}^", err=True)
+        excerpt, caret = _excerpt(query, error.position - 1)
+        typer.echo(f"  {excerpt}\n  {' ' * caret}^", err=True)
         raise typer.Exit(EXIT_USAGE) from None
+
+
+def _excerpt(query: str, index: int, width: int = 76) -> tuple[str, int]:
+    """The part of a long query around `index` (with `...` where cut), and where `index` is."""
+    start = max(0, min(index - width // 2, len(query) - width))
+    head, tail = ("..." if start else ""), ("..." if start + width < len(query) else "")
+    return head + query[start : start + width] + tail, index - start + len(head)
 
 
 def _duration_or_exit(text: str) -> timedelta:
