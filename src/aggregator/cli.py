@@ -17,6 +17,7 @@ from aggregator import __version__
 from aggregator.cli_options import ConfigOption
 from aggregator.config import Config, ConfigError
 from aggregator.console import print_report, report_as_json
+from aggregator.errors import describe_error
 from aggregator.http import HttpClient
 from aggregator.notify.channels import set_console_stream
 from aggregator.outbox_cli import notify_app, outbox_app
@@ -223,4 +224,4 @@ def main() -> None:
     except Exception as exc:
         if _State.debug:
             raise
-        _fail(f"error: {exc} (run with --debug for details)", EXIT_FAILED)
+        _fail(f"error: {describe_error(exc)} (run with --debug for details)", EXIT_FAILED)
