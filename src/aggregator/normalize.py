@@ -6,7 +6,7 @@ import dataclasses
 import hashlib
 import html
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import unquote_plus, urlsplit, urlunsplit
@@ -22,7 +22,7 @@ from aggregator.jobfields import (
 )
 from aggregator.models import MAX_KEY_BYTES, JobDetails, Posting, RawPosting
 from aggregator.pay import Pay, parse_pay, pay_from_fields
-from aggregator.text import clean_text, extract_hashtags, fold_tag
+from aggregator.text import clean_data, clean_text, extract_hashtags, fold_tag
 
 __all__ = [
     "MAX_FIELD_CHARS",
@@ -138,18 +138,8 @@ def cleaned(raw: RawPosting) -> RawPosting:
     """The posting with every string in every field, nested ones included, through clean_text:
     no lone surrogate or NUL reaches a parser, the store or an alert, whichever field (present
     or added later) holds it."""
-    changes = {field.name: _clean(getattr(raw, field.name)) for field in dataclasses.fields(raw)}
+    changes = {f.name: clean_data(getattr(raw, f.name)) for f in dataclasses.fields(raw)}
     return dataclasses.replace(raw, **changes)
-
-
-def _clean(value: Any) -> Any:
-    if isinstance(value, str):
-        return clean_text(value)
-    if isinstance(value, tuple | list):
-        return type(value)(_clean(item) for item in value)
-    if isinstance(value, Mapping):
-        return {_clean(key): _clean(item) for key, item in value.items()}
-    return value
 
 
 def job_details(raw: RawPosting, *, title: str, description: str, now: datetime) -> JobDetails:

@@ -16,6 +16,7 @@ from aggregator.models import JobDetails
 from aggregator.rules import CompiledQuery, MatchDocument, QuerySyntaxError, compile
 from aggregator.rules import document_from_listing as listing_document
 from aggregator.runtime import load_checked_config, open_store
+from aggregator.text import clean_data
 
 __all__ = ["rules_app"]
 
@@ -140,7 +141,7 @@ def _from_file(path: Path, cutoff: datetime | None) -> Iterator[_Candidate]:
         if not line.strip():
             continue
         try:
-            candidate = _candidate(json.loads(line), number)
+            candidate = _candidate(clean_data(json.loads(line)), number)
         except (ValueError, TypeError, AttributeError) as error:
             typer.echo(f"error: {path}:{number}: not a posting: {error}", err=True)
             raise typer.Exit(EXIT_USAGE) from None

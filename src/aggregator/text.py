@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Mapping
+from typing import Any
 
-__all__ = ["clean_text", "extract_hashtags", "fold_tag"]
+__all__ = ["clean_data", "clean_text", "extract_hashtags", "fold_tag"]
 
 # NUL, which PostgreSQL refuses in text, and the surrogate code points, which no UTF-8 encoder
 # takes alone (JSON's "\ud800" escape decodes to one).
@@ -25,6 +27,17 @@ def clean_text(text: str) -> str:
         return text
     text = text.replace("\x00", "")
     return text.encode("utf-16-le", "surrogatepass").decode("utf-16-le", "replace")
+
+
+def clean_data(value: Any) -> Any:
+    """`value` with clean_text applied to every string in it, inside lists, tuples and dicts."""
+    if isinstance(value, str):
+        return clean_text(value)
+    if isinstance(value, tuple | list):
+        return type(value)(clean_data(item) for item in value)
+    if isinstance(value, Mapping):
+        return {clean_data(key): clean_data(item) for key, item in value.items()}
+    return value
 
 
 def fold_tag(tag: str) -> str:

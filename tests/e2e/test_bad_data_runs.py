@@ -246,3 +246,17 @@ def test_a_database_corrupt_inside_is_one_line_without_the_sql(
         assert line.startswith("error: database error: ")
         assert "malformed" in line or "not a database" in line
         assert "SELECT" not in line
+
+
+def test_rules_test_reads_postings_holding_unencodable_text(tmp_path: Path) -> None:
+    postings = tmp_path / "postings.jsonl"
+    postings.write_text(
+        '{"title": "Data \\ud800 job", "url": "http://jobs.test/1", "tags": ["x\\udfff"]}\n'
+        '{"title": "Nul\\u0000 data", "description": "regex target"}\n'
+    )
+    for args in ([], ["--json"]):
+        query = "data OR regex:/target/"
+        result = run_cli("rules", "test", query, "--input", str(postings), *args, cwd=tmp_path)
+        assert result.returncode == 0, result.stderr
+        assert "Data \ufffd job" in result.stdout
+        assert "Nul data" in result.stdout

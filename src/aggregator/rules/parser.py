@@ -12,6 +12,7 @@ from aggregator.rules.errors import QuerySyntaxError
 from aggregator.rules.leaves import leaf
 from aggregator.rules.lexer import Token, TokenKind, tokenize
 from aggregator.rules.nodes import And, Node, Not, Or
+from aggregator.text import clean_text
 
 __all__ = ["MAX_QUERY_DEPTH", "parse"]
 
@@ -36,8 +37,9 @@ _TERM_STARTS = frozenset(
 
 
 def parse(query: str) -> Node:
-    """Parse `query`; raise QuerySyntaxError naming the column of the first problem."""
-    return _Parser(tokenize(query)).parse()
+    """Parse `query`; raise QuerySyntaxError naming the column of the first problem. Text no
+    matcher takes (a lone surrogate from a badly encoded argument, NUL) becomes U+FFFD."""
+    return _Parser(tokenize(clean_text(query))).parse()
 
 
 class _Parser:
