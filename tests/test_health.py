@@ -138,3 +138,9 @@ def test_the_status_row_shows_a_long_stored_error_as_one_short_line() -> None:
     assert row["last_error"].startswith("(sqlite3.OperationalError) database or disk is full")
     assert "\n" not in row["last_error"]
     assert len(row["last_error"]) <= 300
+
+
+def test_a_huge_retry_after_from_the_server_waits_the_longest_interval_not_an_overflow() -> None:
+    for asked in (1e20, 1e300, float("inf")):
+        after, _ = failure(SourceState(name="jobs"), retry=asked)
+        assert after.next_due_at == NOW + timedelta(hours=24)

@@ -94,7 +94,9 @@ def after_failure(
     failures = state.consecutive_failures + 1
     since = state.failing_since if state.consecutive_failures and state.failing_since else now
     backoff = min(source.interval * 2 ** min(failures - 1, 16), MAX_INTERVAL)
-    asked = min(timedelta(seconds=retry_after), MAX_INTERVAL) if retry_after else timedelta(0)
+    # clamped as seconds: a server's Retry-After of 1e20 would overflow a timedelta
+    longest = MAX_INTERVAL.total_seconds()
+    asked = timedelta(seconds=min(retry_after, longest)) if retry_after else timedelta(0)
     state = dataclasses.replace(
         state,
         last_attempt_at=now,

@@ -166,14 +166,16 @@ class Pipeline:
         new: int,
         report: RunReport,
     ) -> None:
-        """`_record`, where a store failure (a full disk) fails this source, not the run: the
+        """`_record`, where a failure (a full disk, a bug) fails this source, not the run: the
         other sources' listings are already committed and theirs still get recorded."""
         try:
             report.health += self._record(source, previous, fetched, result, new)
-        except SQLAlchemyError as exc:
+        except Exception as exc:
             reason = describe_error(exc)
             result.error = result.error or f"cannot record the source's state: {reason}"
-            log.warning("source %s: cannot record its state: %s", source.name, reason)
+            log.error(
+                "source %s: cannot record its state: %s", source.name, reason, exc_info=_debugging()
+            )
 
     def deliver(self) -> list[DeliveryResult]:
         """Send every due outbox row; failures are recorded for retry, never raised."""

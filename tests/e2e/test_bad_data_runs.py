@@ -260,3 +260,24 @@ def test_rules_test_reads_postings_holding_unencodable_text(tmp_path: Path) -> N
         assert result.returncode == 0, result.stderr
         assert "Data \ufffd job" in result.stdout
         assert "Nul data" in result.stdout
+
+
+def test_a_server_asking_to_wait_for_ages_costs_a_day_not_the_run(
+    tmp_path: Path, server: LocalServer
+) -> None:
+    ages = server.route("/ages", Reply(status=503, headers={"Retry-After": "9" * 30}))
+    good = server.route("/good", Reply(body=b'{"jobs": [{"title": "Fine job"}]}'))
+    database = f"sqlite:///{tmp_path / 'data.db'}"
+    config = write_config(tmp_path, database, json_source("ages", ages) + json_source("ok", good))
+
+    result = run_cli("run", "--config", str(config), "--json", cwd=tmp_path)
+
+    assert result.returncode == 1
+    summary = {s["source"]: s for s in json.loads(result.stdout)["sources"]}
+    assert "503" in summary["ages"]["error"]
+    assert summary["ok"]["error"] is None
+    assert stored_titles(database) == ["Fine job"]
+    status = run_cli("sources", "status", "--config", str(config), "--json", cwd=tmp_path)
+    rows = {row["name"]: row for row in map(json.loads, status.stdout.splitlines())}
+    assert rows["ages"]["health"] == "failing"
+    assert rows["ages"]["next_due"] is not None
