@@ -123,12 +123,12 @@ HOSTILE_CONFIGS = [
         id="overflowing-duration",
     ),
     pytest.param(
-        "rules:\n  - name: r\n    query: '" + "(" * 5000 + "x" + ")" * 5000 + "'\n",
+        "rules:\n  - name: r\n    query: '" + "(" * 2000 + "x" + ")" * 2000 + "'\n",
         "rules[0].query: col ",
         id="deep-query",
     ),
     pytest.param(
-        "rules:\n  - name: r\n    query: '" + "NOT " * 5000 + "x'\n",
+        "rules:\n  - name: r\n    query: '" + "NOT " * 2000 + "x'\n",
         "rules[0].query: col ",
         id="not-not-not",
     ),
@@ -150,7 +150,7 @@ def test_a_hostile_or_absurd_config_is_refused_quickly_with_exit_2(
 
 
 @pytest.mark.parametrize(
-    "query", ["(" * 5000 + "x" + ")" * 5000, "NOT " * 5000 + "x", "-" * 5000 + "x"]
+    "query", ["(" * 2000 + "x" + ")" * 2000, "NOT " * 2000 + "x", "-" * 2000 + "x"]
 )
 def test_rules_test_refuses_a_deeply_nested_query_in_one_line(tmp_path: Path, query: str) -> None:
     postings = tmp_path / "postings.jsonl"

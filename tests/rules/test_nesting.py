@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from aggregator.rules import (
+    MAX_QUERY_CHARS,
     MAX_QUERY_DEPTH,
     MatchDocument,
     PreparedDocument,
@@ -27,7 +28,7 @@ def nested(depth: int, opening: str, closing: str = "") -> str:
 def test_a_query_nested_past_the_limit_is_a_syntax_error_not_a_recursion_error(
     opening: str, closing: str
 ) -> None:
-    query = nested(50_000, opening, closing)
+    query = nested(2000, opening, closing)  # far past the limit, within MAX_QUERY_CHARS
     with pytest.raises(QuerySyntaxError) as caught:
         compile(query)
     assert f"nested more than {MAX_QUERY_DEPTH} levels" in caught.value.message
@@ -48,5 +49,12 @@ def test_nesting_up_to_the_limit_parses_and_matches(opening: str, closing: str) 
 
 
 def test_long_flat_queries_are_not_nesting() -> None:
-    query = " OR ".join(f"word{n}" for n in range(5000)) + " OR data"
+    query = " OR ".join(f"word{n}" for n in range(1500)) + " OR data"
     assert compile(query).explain(DOC) is not None
+
+
+def test_a_query_longer_than_the_limit_is_refused_before_parsing() -> None:
+    query = " OR ".join(f"word{n}" for n in range(MAX_QUERY_CHARS))
+    with pytest.raises(QuerySyntaxError, match=f"longer than {MAX_QUERY_CHARS} characters"):
+        compile(query)
+    assert compile(query[: query.rindex(" OR ", 0, MAX_QUERY_CHARS)])

@@ -14,7 +14,9 @@ from aggregator.rules.lexer import Token, TokenKind, tokenize
 from aggregator.rules.nodes import And, Node, Not, Or
 from aggregator.text import clean_text
 
-__all__ = ["MAX_QUERY_DEPTH", "parse"]
+__all__ = ["MAX_QUERY_CHARS", "MAX_QUERY_DEPTH", "parse"]
+
+MAX_QUERY_CHARS = 20_000  # some 2,000 terms; parsing takes time in proportion
 
 # Parentheses and negations inside each other; real queries use a few. Each level costs the
 # parser, the matcher and the explainer a few Python frames, so the limit keeps a hostile or
@@ -39,6 +41,9 @@ _TERM_STARTS = frozenset(
 def parse(query: str) -> Node:
     """Parse `query`; raise QuerySyntaxError naming the column of the first problem. Text no
     matcher takes (a lone surrogate from a badly encoded argument, NUL) becomes U+FFFD."""
+    if len(query) > MAX_QUERY_CHARS:
+        message = f"the query is longer than {MAX_QUERY_CHARS} characters"
+        raise QuerySyntaxError(MAX_QUERY_CHARS + 1, message)
     return _Parser(tokenize(clean_text(query))).parse()
 
 
