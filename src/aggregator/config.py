@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
+from collections.abc import Mapping
 from datetime import timedelta
 from pathlib import Path
 from typing import Annotated, Any
@@ -25,13 +24,13 @@ from pydantic import (
 )
 
 from aggregator.config_bounds import MAX_DURATION, Bounds, format_duration, parse_duration
+from aggregator.config_checks import Checks, pydantic_problems, semantic_problems
 from aggregator.config_yaml import (
     MAX_CONFIG_DEPTH,
     MAX_CONFIG_VALUES,
     ConfigLimitError,
     YamlLimitError,
     interpolate_env,
-    join_path,
     load_yaml,
 )
 from aggregator.schedules import Digest, QuietHours, parse_digest, parse_quiet_hours, parse_zone
@@ -43,6 +42,7 @@ __all__ = [
     "MAX_EVERY",
     "Bounds",
     "ChannelConfig",
+    "Checks",
     "Config",
     "ConfigError",
     "HealthConfig",
@@ -62,6 +62,7 @@ DEFAULT_EVERY = timedelta(hours=1)
 DEFAULT_USER_AGENT = "aggregator/0.1 (+https://github.com/aggregator-dev/aggregator)"
 
 _NAME_RE = r"^[a-z0-9][a-z0-9-]*$"
+NO_CHECKS = Checks()  # the schema alone
 
 
 class ConfigError(Exception):
@@ -245,99 +246,12 @@ class Config(_Strict):
         return parse_zone(self.timezone)
 
 
-@dataclass(frozen=True, slots=True)
-class Checks:
-    """Checks that need code outside this module (adapters, rules, apprise), injected by callers
-    so that config stays free of stage imports. Each returns an error message or None."""
-
-    source: Callable[[Mapping[str, Any]], list[str]] | None = None
-    database: Callable[[str], str | None] | None = None
-    query: Callable[[str], str | None] | None = None
-    channel_url: Callable[[str], str | None] | None = None
-
-
-def _format_loc(loc: Iterable[int | str]) -> str:
-    path = ""
-    for part in loc:
-        path = f"{path}[{part}]" if isinstance(part, int) else join_path(path, part)
-    return path or "<root>"
-
-
-def _pydantic_problems(error: ValidationError) -> list[str]:
-    problems = []
-    for item in error.errors():
-        loc = [p for p in item["loc"] if p != "urls"]  # `urls` is our internal wrapper
-        message = item["msg"].removeprefix("Value error, ")
-        if item["type"] == "extra_forbidden":
-            message = "unknown key"
-        elif item["type"] == "string_pattern_mismatch":
-            message = (
-                "must be lowercase letters, digits and dashes, starting with a letter or digit"
-            )
-        problems.append(f"{_format_loc(loc)}: {message}")
-    return problems
-
-
-def _list_at(data: Mapping[str, Any], key: str) -> list[Any]:
-    value = data.get(key)
-    return value if isinstance(value, list) else []
-
-
-def _semantic_problems(data: Mapping[str, Any], checks: Checks) -> list[str]:
-    """Cross-references and plug-in checks, run on the raw data so they add to schema errors."""
-    problems: list[str] = []
-    sources = _list_at(data, "sources")
-    channels = data["channels"] if isinstance(data.get("channels"), Mapping) else {}
-    rules = _list_at(data, "rules")
-    database = data.get("database")
-    if isinstance(database, str) and checks.database and (msg := checks.database(database)):
-        problems.append(f"database: {msg}")
-    names: set[str] = set()
-    for i, source in enumerate(sources):
-        if not isinstance(source, Mapping):
-            continue
-        name = source.get("name")
-        if isinstance(name, str):
-            if name in names:
-                problems.append(f"sources[{i}].name: duplicate source name {name!r}")
-            names.add(name)
-        if isinstance(source.get("adapter"), str) and checks.source:
-            problems += [f"sources[{i}].{problem}" for problem in checks.source(source)]
-    for channel, value in channels.items():
-        prefix = f"channels.{channel}"
-        if isinstance(value, Mapping):
-            value, prefix = value.get("urls"), f"{prefix}.urls"
-        urls = [value] if isinstance(value, str) else value if isinstance(value, list) else []
-        for j, url in enumerate(urls):
-            if isinstance(url, str) and checks.channel_url and (msg := checks.channel_url(url)):
-                where = prefix + (f"[{j}]" if isinstance(value, list) else "")
-                problems.append(f"{where}: {msg}")
-    rule_names: set[str] = set()
-    for i, rule in enumerate(rules):
-        if not isinstance(rule, Mapping):
-            continue
-        if isinstance(rule.get("name"), str):
-            if rule["name"] in rule_names:
-                problems.append(f"rules[{i}].name: duplicate rule name {rule['name']!r}")
-            rule_names.add(rule["name"])
-        query = rule.get("query")
-        if isinstance(query, str) and query and checks.query and (msg := checks.query(query)):
-            problems.append(f"rules[{i}].query: {msg}")
-        for j, target in enumerate(_list_at(rule, "notify")):
-            if isinstance(target, str) and target not in channels:
-                problems.append(f"rules[{i}].notify[{j}]: unknown channel {target!r}")
-        for j, target in enumerate(_list_at(rule, "sources")):
-            if isinstance(target, str) and target not in names:
-                problems.append(f"rules[{i}].sources[{j}]: unknown source {target!r}")
-    return problems
-
-
 def parse_config(
     text: str,
     *,
     origin: str = "<config>",
     env: Mapping[str, str] | None = None,
-    checks: Checks = Checks(),
+    checks: Checks = NO_CHECKS,
 ) -> Config:
     """Validate YAML text into a Config, or raise ConfigError listing every problem."""
     try:
@@ -357,8 +271,8 @@ def parse_config(
     try:
         config = Config.model_validate(data)
     except ValidationError as exc:
-        problems += _pydantic_problems(exc)
-    problems += _semantic_problems(data, checks)
+        problems += pydantic_problems(exc)
+    problems += semantic_problems(data, checks)
     if problems or config is None:
         raise ConfigError(origin, list(dict.fromkeys(problems)))
     return config
@@ -375,7 +289,7 @@ def _yaml_problem(exc: yaml.YAMLError) -> str:
     )
 
 
-def load_config(path: str | Path, *, checks: Checks = Checks()) -> Config:
+def load_config(path: str | Path, *, checks: Checks = NO_CHECKS) -> Config:
     """Read and validate a config file; a relative SQLite path is taken from the file's folder."""
     path = Path(path)
     try:
