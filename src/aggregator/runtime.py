@@ -64,7 +64,8 @@ def open_store(url: str, *, dry_run: bool = False) -> Store:
                 "run `aggregate db upgrade` first"
             )
     except SQLAlchemyError as exc:
-        where = make_url(url).render_as_string(hide_password=True)
+        # no password, and no query string (psycopg also takes `?password=`)
+        where = make_url(url).set(query={}).render_as_string(hide_password=True)
         reason = describe_error(exc).removeprefix("database error: ")
         raise StartupError(f"cannot open the database {where}: {reason}") from None
     return store

@@ -281,3 +281,23 @@ def test_a_server_asking_to_wait_for_ages_costs_a_day_not_the_run(
     rows = {row["name"]: row for row in map(json.loads, status.stdout.splitlines())}
     assert rows["ages"]["health"] == "failing"
     assert rows["ages"]["next_due"] is not None
+
+
+def test_a_database_that_cannot_be_opened_is_named_without_its_password(tmp_path: Path) -> None:
+    base = os.environ.get(POSTGRES_ENV)
+    if not base:
+        pytest.skip(f"PostgreSQL tests need {POSTGRES_ENV}")
+    url = make_url(base).set(password="hunter2secret", database=f"nosuch_{secrets.token_hex(4)}")
+    database = url.update_query_dict({"password": "hunter3secret"})
+    config = write_config(tmp_path, database.render_as_string(hide_password=False), "  []\n")
+    config.write_text(config.read_text().replace("sources:\n  []", "sources: []"))
+    for args in (["run"], ["sources", "status"]):
+        result = run_cli(*args, "--config", str(config), cwd=tmp_path)
+        assert result.returncode == 1
+        (line,) = result.stderr.splitlines()
+        assert line.startswith(
+            f"error: cannot open the database postgresql+psycopg://{url.username}"
+        )
+        assert url.database in line
+        assert "hunter2secret" not in line
+        assert "hunter3secret" not in line
