@@ -119,6 +119,9 @@ def test_a_100k_deep_json_body_is_one_line_and_the_other_source_is_stored(
     assert stored_titles(database) == ["Fine job"]
     status = run_cli("sources", "status", "--config", str(config), cwd=tmp_path)
     assert "  last error: the data is nested too deeply to read\n" in status.stdout
+    debug = run_cli("--debug", "run", "--all", "--config", str(config), cwd=tmp_path)
+    assert "Traceback" in debug.stderr
+    assert "RecursionError" in debug.stderr
 
 
 # A launcher playing a full disk: every SQLite connection of the real `aggregate` process may
