@@ -93,6 +93,11 @@ def test_deeply_nested_yaml_is_one_config_error_not_a_recursion_error(opening: s
     assert problem.startswith("line ")
 
 
+def test_a_number_too_long_for_python_to_read_is_a_config_error_at_its_place() -> None:
+    (problem,) = problems_of("http: {retries: " + "9" * 5000 + "}\n")
+    assert problem == "line 1, column 17: a number too long to read; refused"
+
+
 def test_nesting_made_deep_by_aliases_is_refused_while_interpolating() -> None:
     inner = "[" * 40 + "x" + "]" * 40
     lines = [f"l0: &l0 {inner}"]

@@ -69,6 +69,19 @@ class _BoundedLoader(yaml.SafeLoader):
             self._depth -= 1
 
 
+def _whole_number(loader: _BoundedLoader, node: yaml.ScalarNode) -> object:
+    """PyYAML's int, except that a number too long for Python to read (over 4,300 digits) is a
+    YAML error at its place instead of a ValueError from deep inside the loader."""
+    try:
+        return loader.construct_yaml_int(node)
+    except ValueError:
+        problem = "a number too long to read; refused"
+        raise YamlLimitError(problem=problem, problem_mark=node.start_mark) from None
+
+
+_BoundedLoader.add_constructor("tag:yaml.org,2002:int", _whole_number)
+
+
 def _mark(event: yaml.Event) -> yaml.Mark | None:
     mark = event.start_mark
     return mark if isinstance(mark, yaml.Mark) else None

@@ -118,6 +118,9 @@ HOSTILE_CONFIGS = [
     ),
     pytest.param("http: {retries: .nan}\n", "http.retries: expected a number", id="nan"),
     pytest.param(
+        "http: {retries: " + "9" * 5000 + "}\n", "a number too long to read", id="5000-digits"
+    ),
+    pytest.param(
         "health: {disable_after: 999999999999999w}\n",
         "health.disable_after: expected a duration from 1s to 365d",
         id="overflowing-duration",
