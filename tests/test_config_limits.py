@@ -95,7 +95,18 @@ def test_deeply_nested_yaml_is_one_config_error_not_a_recursion_error(opening: s
 
 def test_a_number_too_long_for_python_to_read_is_a_config_error_at_its_place() -> None:
     (problem,) = problems_of("http: {retries: " + "9" * 5000 + "}\n")
-    assert problem == "line 1, column 17: a number too long to read; refused"
+    assert problem == "line 1, column 17: a number of more than 4300 digits; refused"
+
+
+@pytest.mark.parametrize(
+    ("text", "column"),
+    [("timezone: 2024-02-30\n", 11), ("a: !!float x\n", 4), ("a: !!int '0x'\n", 4)],
+)
+def test_a_value_pyyaml_matches_but_cannot_build_is_a_config_error_at_its_place(
+    text: str, column: int
+) -> None:
+    (problem,) = problems_of(text)
+    assert problem.startswith(f"line 1, column {column}: invalid YAML: cannot read this value: ")
 
 
 def test_nesting_made_deep_by_aliases_is_refused_while_interpolating() -> None:

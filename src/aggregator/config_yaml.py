@@ -11,10 +11,12 @@ before Python's recursion limit would.
 from __future__ import annotations
 
 import re
+import sys
 from collections.abc import Mapping
 from typing import Any
 
 import yaml
+from yaml.constructor import ConstructorError
 from yaml.nodes import Node
 
 __all__ = [
@@ -68,15 +70,23 @@ class _BoundedLoader(yaml.SafeLoader):
         finally:
             self._depth -= 1
 
+    def construct_object(self, node: Node, deep: bool = False) -> Any:
+        # PyYAML's own constructors raise plain ValueErrors for values it matched but cannot
+        # build (`2024-02-30`, `!!float x`): make them YAML errors that say where.
+        try:
+            return super().construct_object(node, deep)
+        except (ValueError, TypeError, OverflowError) as error:
+            problem = f"cannot read this value: {error}"
+            raise ConstructorError(None, None, problem, node.start_mark) from None
+
 
 def _whole_number(loader: _BoundedLoader, node: yaml.ScalarNode) -> object:
-    """PyYAML's int, except that a number too long for Python to read (over 4,300 digits) is a
-    YAML error at its place instead of a ValueError from deep inside the loader."""
-    try:
-        return loader.construct_yaml_int(node)
-    except ValueError:
-        problem = "a number too long to read; refused"
-        raise YamlLimitError(problem=problem, problem_mark=node.start_mark) from None
+    """PyYAML's int, except that a number too long for Python to read is refused at its place
+    (int() refuses more than 4,300 digits with a ValueError naming a Python setting)."""
+    if len(node.value) > sys.get_int_max_str_digits():
+        problem = f"a number of more than {sys.get_int_max_str_digits()} digits; refused"
+        raise YamlLimitError(problem=problem, problem_mark=node.start_mark)
+    return loader.construct_yaml_int(node)
 
 
 _BoundedLoader.add_constructor("tag:yaml.org,2002:int", _whole_number)

@@ -118,8 +118,11 @@ HOSTILE_CONFIGS = [
     ),
     pytest.param("http: {retries: .nan}\n", "http.retries: expected a number", id="nan"),
     pytest.param(
-        "http: {retries: " + "9" * 5000 + "}\n", "a number too long to read", id="5000-digits"
+        "http: {retries: " + "9" * 5000 + "}\n",
+        "a number of more than 4300 digits",
+        id="5000-digits",
     ),
+    pytest.param("timezone: 2024-02-30\n", "cannot read this value", id="impossible-date"),
     pytest.param(
         "health: {disable_after: 999999999999999w}\n",
         "health.disable_after: expected a duration from 1s to 365d",
