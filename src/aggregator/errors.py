@@ -26,7 +26,7 @@ def describe_error(error: BaseException) -> str:
         return "the data is nested too deeply to read"
     if isinstance(error, MemoryError):
         return "out of memory"
-    return one_line(_first_line(error))
+    return one_line(str(error) or type(error).__name__)  # every line, joined: they may all matter
 
 
 def one_line(text: str, limit: int = MAX_ERROR_CHARS) -> str:
