@@ -127,3 +127,20 @@ def test_reenabling_clears_the_disable_and_makes_the_source_due() -> None:
 def test_the_status_row_shows_a_never_fetched_source_as_new() -> None:
     row = status_row(SOURCE, None)
     assert (row["health"], row["last_attempt"], row["failures"]) == ("new", None, 0)
+
+
+def test_the_status_row_shows_a_long_stored_error_as_one_short_line() -> None:
+    # as an older version stored a database error: the statement and listing text with it
+    stored = "(sqlite3.OperationalError) database or disk is full\n[SQL: INSERT ...]\n" + (
+        "[parameters: ('A listing title', 'its description ...')]\n" * 200
+    )
+    row = status_row(SOURCE, SourceState(name="jobs", last_attempt_at=NOW, last_error=stored))
+    assert row["last_error"].startswith("(sqlite3.OperationalError) database or disk is full")
+    assert "\n" not in row["last_error"]
+    assert len(row["last_error"]) <= 300
+
+
+def test_a_huge_retry_after_from_the_server_waits_the_longest_interval_not_an_overflow() -> None:
+    for asked in (1e20, 1e300, float("inf")):
+        after, _ = failure(SourceState(name="jobs"), retry=asked)
+        assert after.next_due_at == NOW + timedelta(hours=24)

@@ -18,6 +18,7 @@ from aggregator import __version__, redact
 from aggregator.cli_options import ConfigOption
 from aggregator.config import Config, ConfigError
 from aggregator.console import print_report, report_as_json
+from aggregator.errors import describe_error
 from aggregator.http import HttpClient
 from aggregator.notify.channels import set_console_stream
 from aggregator.outbox_cli import notify_app, outbox_app
@@ -227,18 +228,18 @@ def main() -> None:
         app()
     except ConfigError as exc:
         if _State.debug:
-            _traceback_and_exit(exc)
+            _traceback_and_exit(exc, EXIT_CONFIG)
         lines = [f"{exc.source}: {len(exc.problems)} problem(s)"]
         lines += [f"  {problem}" for problem in exc.problems]
         _fail("\n".join(lines), EXIT_CONFIG)
     except Exception as exc:
         if _State.debug:
-            _traceback_and_exit(exc)
-        _fail(f"error: {exc} (run with --debug for details)", EXIT_FAILED)
+            _traceback_and_exit(exc, EXIT_FAILED)
+        _fail(f"error: {describe_error(exc)} (run with --debug for details)", EXIT_FAILED)
 
 
-def _traceback_and_exit(exc: Exception) -> NoReturn:
+def _traceback_and_exit(exc: Exception, code: int) -> NoReturn:
     # Printed here, scrubbed like every log line, rather than re-raised: typer replaces
     # sys.excepthook with its own, which prints the raw traceback.
     redact.excepthook(type(exc), exc, exc.__traceback__)
-    sys.exit(EXIT_FAILED)
+    sys.exit(code)

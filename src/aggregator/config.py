@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
+from collections.abc import Mapping
 from datetime import timedelta
 from pathlib import Path
 from typing import Annotated, Any
@@ -24,11 +23,26 @@ from pydantic import (
     field_validator,
 )
 
+from aggregator.config_bounds import MAX_DURATION, Bounds, format_duration, parse_duration
+from aggregator.config_checks import Checks, pydantic_problems, semantic_problems
+from aggregator.config_yaml import (
+    MAX_CONFIG_DEPTH,
+    MAX_CONFIG_VALUES,
+    ConfigLimitError,
+    YamlLimitError,
+    interpolate_env,
+    load_yaml,
+)
 from aggregator.schedules import Digest, QuietHours, parse_digest, parse_quiet_hours, parse_zone
 
 __all__ = [
     "DEFAULT_DATABASE",
+    "MAX_CONFIG_DEPTH",
+    "MAX_CONFIG_VALUES",
+    "MAX_EVERY",
+    "Bounds",
     "ChannelConfig",
+    "Checks",
     "Config",
     "ConfigError",
     "HealthConfig",
@@ -38,6 +52,7 @@ __all__ = [
     "SourceConfig",
     "TemplatesConfig",
     "format_duration",
+    "interpolate_env",
     "load_config",
     "parse_duration",
 ]
@@ -46,10 +61,8 @@ DEFAULT_DATABASE = "sqlite:///data/aggregator.db"
 DEFAULT_EVERY = timedelta(hours=1)
 DEFAULT_USER_AGENT = "aggregator/0.1 (+https://github.com/aggregator-dev/aggregator)"
 
-_DURATION_RE = re.compile(r"^\s*(\d+)\s*([smhdw])\s*$")
-_DURATION_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
-_ENV_RE = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}")
 _NAME_RE = r"^[a-z0-9][a-z0-9-]*$"
+NO_CHECKS = Checks()  # the schema alone
 
 
 class ConfigError(Exception):
@@ -61,29 +74,16 @@ class ConfigError(Exception):
         super().__init__(f"{source}: " + "; ".join(problems))
 
 
-def parse_duration(value: object) -> timedelta:
-    """Parse `30s`, `30m`, `1h`, `2d`, `1w` (or a number of seconds) into a timedelta."""
-    if isinstance(value, timedelta):
-        return value
-    if isinstance(value, int) and not isinstance(value, bool) and value > 0:
-        return timedelta(seconds=value)
-    if isinstance(value, str) and (found := _DURATION_RE.match(value)):
-        seconds = int(found.group(1)) * _DURATION_UNITS[found.group(2)]
-        if seconds > 0:
-            return timedelta(seconds=seconds)
-    raise ValueError(f"expected a duration such as 30m, 1h or 2d, got {value!r}")
+MAX_EVERY = timedelta(days=30)  # the longest fetch interval
+MAX_SECONDS = 3600.0  # the longest timeout, gap or wait, in seconds
+GIB = 1024**3
 
-
-def format_duration(value: timedelta) -> str:
-    """The shortest `30m` / `1h` / `2d` form of a duration (the inverse of parse_duration)."""
-    seconds = int(value.total_seconds())
-    for unit, size in sorted(_DURATION_UNITS.items(), key=lambda item: -item[1]):
-        if seconds % size == 0:
-            return f"{seconds // size}{unit}"
-    return f"{seconds}s"
-
-
-Duration = Annotated[timedelta, BeforeValidator(parse_duration)]
+# Every number and duration below carries its Bounds (a test checks that none is missing).
+Duration = Annotated[timedelta, Bounds(1, MAX_DURATION.total_seconds(), duration=True)]
+Seconds = Bounds(0, MAX_SECONDS, above=True)  # a timeout or deadline: never 0
+Pause = Bounds(0, MAX_SECONDS)  # a wait that may be 0
+Factor = Bounds(0, 1000, above=True)  # times a source's usual gap
+BodyBytes = Bounds(1, GIB)
 
 
 class _Strict(BaseModel):
@@ -94,38 +94,50 @@ class HttpConfig(_Strict):
     """The shared HTTP client's limits (`http:` in the config)."""
 
     user_agent: str = DEFAULT_USER_AGENT
-    connect_timeout: float = Field(10.0, gt=0)
-    read_timeout: float = Field(20.0, gt=0)
-    total_timeout: float = Field(30.0, gt=0, description="deadline for one whole fetch, seconds")
-    max_body_bytes: int = Field(10 * 1024 * 1024, gt=0)
-    max_redirects: int = Field(5, ge=0)
-    concurrency: int = Field(16, ge=1)
-    per_host_gap: float = Field(1.0, ge=0, description="minimum seconds between two requests")
-    proxy: str | None = None
-    retries: int = Field(
-        2, ge=0, description="extra tries on connect errors, timeouts, 408, 429, 5xx"
+    connect_timeout: Annotated[float, Bounds(0, 600, above=True)] = 10.0
+    read_timeout: Annotated[float, Seconds] = 20.0
+    total_timeout: Annotated[float, Seconds] = Field(
+        30.0, description="deadline for one whole fetch, seconds"
     )
-    retry_backoff: float = Field(1.0, ge=0, description="first retry's wait, seconds; doubles")
-    max_retry_wait: float = Field(
-        10.0, ge=0, description="longest Retry-After waited within a fetch"
+    max_body_bytes: Annotated[int, BodyBytes] = 10 * 1024 * 1024
+    max_redirects: Annotated[int, Bounds(0, 30)] = 5
+    concurrency: Annotated[int, Bounds(1, 1024)] = 16
+    per_host_gap: Annotated[float, Pause] = Field(
+        1.0, description="minimum seconds between two requests"
+    )
+    proxy: str | None = None
+    retries: Annotated[int, Bounds(0, 20)] = Field(
+        2, description="extra tries on connect errors, timeouts, 408, 429, 5xx"
+    )
+    retry_backoff: Annotated[float, Pause] = Field(
+        1.0, description="first retry's wait, seconds; doubles"
+    )
+    max_retry_wait: Annotated[float, Pause] = Field(
+        10.0, description="longest Retry-After waited within a fetch"
     )
 
 
 class ParseConfig(_Strict):
     """Limits on parsing one source's pages (`parse:` in the config)."""
 
-    timeout: float = Field(20.0, gt=0, description="seconds one source's parse may take")
+    timeout: Annotated[float, Seconds] = Field(
+        20.0, description="seconds one source's parse may take"
+    )
     isolate: bool = Field(True, description="parse in worker processes (crash isolation)")
-    workers: int = Field(2, ge=1, description="worker processes shared by all sources")
-    max_memory_mb: int = Field(1024, ge=128, description="how far a worker may grow, MiB")
+    workers: Annotated[int, Bounds(1, 64)] = Field(
+        2, description="worker processes shared by all sources"
+    )
+    max_memory_mb: Annotated[int, Bounds(128, 1024 * 1024)] = Field(
+        1024, description="how far a worker may grow, MiB"
+    )
 
 
 class HealthConfig(_Strict):
     """When a source counts as dead or silent (`health:` in the config)."""
 
-    disable_after_failures: int = Field(10, ge=1)
-    disable_after: Duration = timedelta(hours=72)
-    silent_after: float = Field(10.0, gt=0, description="times the source's usual gap")
+    disable_after_failures: Annotated[int, Bounds(1, 1_000_000)] = 10
+    disable_after: Annotated[timedelta, Bounds(1, 365 * 86400, duration=True)] = timedelta(hours=72)
+    silent_after: Annotated[float, Factor] = Field(10.0, description="times the source's usual gap")
 
 
 class SourceConfig(_Strict):
@@ -135,16 +147,16 @@ class SourceConfig(_Strict):
     name: str = Field(pattern=_NAME_RE, max_length=64)
     adapter: str
     url: str | None = None
-    every: Duration | None = None
+    every: Annotated[timedelta | None, Bounds(1, MAX_EVERY.total_seconds(), duration=True)] = None
     enabled: bool = True
-    max_body_bytes: int | None = Field(None, gt=0)
+    max_body_bytes: Annotated[int | None, BodyBytes] = None
     # None: the source's own URLs may be private; its other requests (redirects elsewhere,
     # offsite pages) may not. True: no check. False: nothing private, its own URLs included.
     allow_private: bool | None = None
     # Pages and links from the source's answers may be on other origins (fetched guarded,
     # without the source's credentials); by default they stop the fetch with an error.
     allow_offsite: bool = False
-    silent_after: float | None = Field(None, gt=0, description="times the usual gap")
+    silent_after: Annotated[float | None, Factor] = Field(None, description="times the usual gap")
     options: dict[str, Any] = Field(default_factory=dict)
 
     @property
@@ -192,7 +204,7 @@ class ChannelConfig(_Strict):
 
     urls: Annotated[list[str], BeforeValidator(_one_or_many)] = Field(min_length=1)
     quiet_hours: Annotated[QuietHours | None, BeforeValidator(_quiet_hours)] = None
-    max_per_hour: int | None = Field(None, ge=1)
+    max_per_hour: Annotated[int | None, Bounds(1, 100_000)] = None
     templates: TemplatesConfig = TemplatesConfig()
 
 
@@ -238,163 +250,50 @@ class Config(_Strict):
         return parse_zone(self.timezone)
 
 
-@dataclass(frozen=True, slots=True)
-class Checks:
-    """Checks that need code outside this module (adapters, rules, apprise), injected by callers
-    so that config stays free of stage imports. Each returns an error message or None."""
-
-    source: Callable[[Mapping[str, Any]], list[str]] | None = None
-    database: Callable[[str], str | None] | None = None
-    query: Callable[[str], str | None] | None = None
-    channel_url: Callable[[str], str | None] | None = None
-
-
-def interpolate_env(
-    data: object, env: Mapping[str, str], path: str = ""
-) -> tuple[object, list[str]]:
-    """Replace `${VAR}` and `${VAR:-default}` in every string; return the data and the problems."""
-    problems: list[str] = []
-    if isinstance(data, str):
-
-        def replace(found: re.Match[str]) -> str:
-            name, default = found.group(1), found.group(2)
-            if name in env and (env[name] != "" or default is None):
-                return env[name]
-            if default is not None:
-                return default
-            problems.append(f"{path or '<root>'}: environment variable {name} is not set")
-            return ""
-
-        return _ENV_RE.sub(replace, data), problems
-    if isinstance(data, dict):
-        result = {}
-        for key, value in data.items():
-            result[key], sub = interpolate_env(value, env, _join(path, key))
-            problems += sub
-        return result, problems
-    if isinstance(data, list):
-        items = []
-        for index, value in enumerate(data):
-            item, sub = interpolate_env(value, env, f"{path}[{index}]")
-            items.append(item)
-            problems += sub
-        return items, problems
-    return data, problems
-
-
-def _join(path: str, key: object) -> str:
-    return f"{path}.{key}" if path else str(key)
-
-
-def _format_loc(loc: Iterable[int | str]) -> str:
-    path = ""
-    for part in loc:
-        path = f"{path}[{part}]" if isinstance(part, int) else _join(path, part)
-    return path or "<root>"
-
-
-def _pydantic_problems(error: ValidationError) -> list[str]:
-    problems = []
-    for item in error.errors():
-        loc = [p for p in item["loc"] if p != "urls"]  # `urls` is our internal wrapper
-        message = item["msg"].removeprefix("Value error, ")
-        if item["type"] == "extra_forbidden":
-            message = "unknown key"
-        elif item["type"] == "string_pattern_mismatch":
-            message = (
-                "must be lowercase letters, digits and dashes, starting with a letter or digit"
-            )
-        problems.append(f"{_format_loc(loc)}: {message}")
-    return problems
-
-
-def _list_at(data: Mapping[str, Any], key: str) -> list[Any]:
-    value = data.get(key)
-    return value if isinstance(value, list) else []
-
-
-def _semantic_problems(data: Mapping[str, Any], checks: Checks) -> list[str]:
-    """Cross-references and plug-in checks, run on the raw data so they add to schema errors."""
-    problems: list[str] = []
-    sources = _list_at(data, "sources")
-    channels = data["channels"] if isinstance(data.get("channels"), Mapping) else {}
-    rules = _list_at(data, "rules")
-    database = data.get("database")
-    if isinstance(database, str) and checks.database and (msg := checks.database(database)):
-        problems.append(f"database: {msg}")
-    names: set[str] = set()
-    for i, source in enumerate(sources):
-        if not isinstance(source, Mapping):
-            continue
-        name = source.get("name")
-        if isinstance(name, str):
-            if name in names:
-                problems.append(f"sources[{i}].name: duplicate source name {name!r}")
-            names.add(name)
-        if isinstance(source.get("adapter"), str) and checks.source:
-            problems += [f"sources[{i}].{problem}" for problem in checks.source(source)]
-    for channel, value in channels.items():
-        prefix = f"channels.{channel}"
-        if isinstance(value, Mapping):
-            value, prefix = value.get("urls"), f"{prefix}.urls"
-        urls = [value] if isinstance(value, str) else value if isinstance(value, list) else []
-        for j, url in enumerate(urls):
-            if isinstance(url, str) and checks.channel_url and (msg := checks.channel_url(url)):
-                where = prefix + (f"[{j}]" if isinstance(value, list) else "")
-                problems.append(f"{where}: {msg}")
-    rule_names: set[str] = set()
-    for i, rule in enumerate(rules):
-        if not isinstance(rule, Mapping):
-            continue
-        if isinstance(rule.get("name"), str):
-            if rule["name"] in rule_names:
-                problems.append(f"rules[{i}].name: duplicate rule name {rule['name']!r}")
-            rule_names.add(rule["name"])
-        query = rule.get("query")
-        if isinstance(query, str) and query and checks.query and (msg := checks.query(query)):
-            problems.append(f"rules[{i}].query: {msg}")
-        for j, target in enumerate(_list_at(rule, "notify")):
-            if isinstance(target, str) and target not in channels:
-                problems.append(f"rules[{i}].notify[{j}]: unknown channel {target!r}")
-        for j, target in enumerate(_list_at(rule, "sources")):
-            if isinstance(target, str) and target not in names:
-                problems.append(f"rules[{i}].sources[{j}]: unknown source {target!r}")
-    return problems
-
-
 def parse_config(
     text: str,
     *,
     origin: str = "<config>",
     env: Mapping[str, str] | None = None,
-    checks: Checks = Checks(),
+    checks: Checks = NO_CHECKS,
 ) -> Config:
     """Validate YAML text into a Config, or raise ConfigError listing every problem."""
     try:
-        data = yaml.safe_load(text)
+        data = load_yaml(text)
     except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
-        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-        raise ConfigError(origin, [f"{where}invalid YAML: {problem}"]) from None
+        raise ConfigError(origin, [_yaml_problem(exc)]) from None
     if data is None:
         data = {}
     if not isinstance(data, dict):
         raise ConfigError(origin, ["<root>: expected a mapping of keys such as sources and rules"])
-    data, problems = interpolate_env(data, os.environ if env is None else env)
+    try:
+        data, problems = interpolate_env(data, os.environ if env is None else env)
+    except ConfigLimitError as exc:
+        raise ConfigError(origin, [f"<root>: {exc}"]) from None
     assert isinstance(data, dict)
     config: Config | None = None
     try:
         config = Config.model_validate(data)
     except ValidationError as exc:
-        problems += _pydantic_problems(exc)
-    problems += _semantic_problems(data, checks)
+        problems += pydantic_problems(exc)
+    problems += semantic_problems(data, checks)
     if problems or config is None:
         raise ConfigError(origin, list(dict.fromkeys(problems)))
     return config
 
 
-def load_config(path: str | Path, *, checks: Checks = Checks()) -> Config:
+def _yaml_problem(exc: yaml.YAMLError) -> str:
+    mark = getattr(exc, "problem_mark", None)
+    where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
+    problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+    return (
+        f"{where}{problem}"
+        if isinstance(exc, YamlLimitError)
+        else f"{where}invalid YAML: {problem}"
+    )
+
+
+def load_config(path: str | Path, *, checks: Checks = NO_CHECKS) -> Config:
     """Read and validate a config file; a relative SQLite path is taken from the file's folder."""
     path = Path(path)
     try:

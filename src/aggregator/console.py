@@ -21,6 +21,9 @@ def print_report(report: RunReport, *, dry_run: bool = False) -> None:
             f"{result.source:<{width}}  {result.fetched:>7}  {result.new:>5}  "
             f"{result.matched:>7}  {status}"
         )
+    for result in report.sources:
+        for note in result.notes:
+            typer.echo(f"note: {result.source}: {note}")
     if not report.sources:
         typer.echo("(no source was due; use --all to fetch every source now)")
     if report.disabled:
@@ -50,6 +53,7 @@ def report_as_json(report: RunReport) -> dict[str, Any]:
                 "new": r.new,
                 "matched": r.matched,
                 "error": r.error,
+                "notes": r.notes,
             }
             for r in report.sources
         ],

@@ -15,6 +15,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from aggregator.config import HealthConfig, SourceConfig, format_duration
+from aggregator.errors import one_line
 from aggregator.models import SourceState
 
 __all__ = [
@@ -93,7 +94,9 @@ def after_failure(
     failures = state.consecutive_failures + 1
     since = state.failing_since if state.consecutive_failures and state.failing_since else now
     backoff = min(source.interval * 2 ** min(failures - 1, 16), MAX_INTERVAL)
-    asked = min(timedelta(seconds=retry_after), MAX_INTERVAL) if retry_after else timedelta(0)
+    # clamped as seconds: a server's Retry-After of 1e20 would overflow a timedelta
+    longest = MAX_INTERVAL.total_seconds()
+    asked = timedelta(seconds=min(retry_after, longest)) if retry_after else timedelta(0)
     state = dataclasses.replace(
         state,
         last_attempt_at=now,
@@ -154,7 +157,8 @@ def status_row(source: SourceConfig, state: SourceState | None) -> dict[str, Any
         "last_success": when(state.last_success_at),
         "failures": state.consecutive_failures,
         "failing_since": when(state.failing_since),
-        "last_error": state.last_error,
+        # one line even for an error stored by an older version (with a whole SQL statement)
+        "last_error": one_line(state.last_error) if state.last_error else None,
         "last_new_item": when(state.last_new_item_at),
         "next_due": when(state.next_due_at),
         "disabled_at": when(state.disabled_at),

@@ -9,6 +9,7 @@ from datetime import datetime
 from typing import Any
 
 __all__ = [
+    "MAX_KEY_BYTES",
     "DeliveryResult",
     "JobDetails",
     "Listing",
@@ -72,6 +73,12 @@ class JobDetails:
     duration_min_hours: float | None = None
     duration_max_hours: float | None = None
     deadline: datetime | None = None
+
+
+# The longest dedup key, in UTF-8 bytes: PostgreSQL's unique index on (source, dedup_key) takes
+# rows of about 2700 bytes at most, and a tracking-laden URL can be longer. Normalization turns
+# a longer key into a digest; the store refuses one that is still longer.
+MAX_KEY_BYTES = 2000
 
 
 @dataclass(frozen=True, slots=True)
@@ -178,6 +185,7 @@ class SourceRunResult:
     new: int = 0
     matched: int = 0
     error: str | None = None
+    notes: list[str] = field(default_factory=list)  # e.g. a record skipped, the rest stored
 
     @property
     def ok(self) -> bool:

@@ -20,18 +20,20 @@ from aggregator.jobfields import (
     parse_duration_text,
     parse_remote,
 )
-from aggregator.models import JobDetails, Posting, RawPosting
+from aggregator.models import MAX_KEY_BYTES, JobDetails, Posting, RawPosting
 from aggregator.pay import Pay, parse_pay, pay_from_fields
-from aggregator.text import extract_hashtags, fold_tag
+from aggregator.text import clean_data, clean_text, extract_hashtags, fold_tag
 
 __all__ = [
     "MAX_FIELD_CHARS",
     "MAX_HTML_CHARS",
+    "MAX_KEY_BYTES",
     "MAX_TITLE_CHARS",
     "UNTITLED",
     "canonical_url",
     "capped",
     "clean_line",
+    "cleaned",
     "dedup_key",
     "html_to_text",
     "job_details",
@@ -101,14 +103,15 @@ def normalize(raw: RawPosting, *, source: str, now: datetime) -> Posting:
 
 
 def capped(raw: RawPosting) -> RawPosting:
-    """The posting with every text field cut to its cap, so no regex sees a hostile length."""
+    """The posting with every text cleaned (`cleaned`) and every text field cut to its cap, so
+    no regex sees a hostile length."""
+    raw = cleaned(raw)
 
-    # NUL never reaches the store either: PostgreSQL refuses it in text.
     def cut(value: str | None, limit: int) -> str | None:
-        return value[:limit].replace("\0", "") if isinstance(value, str) else value
+        return value[:limit] if isinstance(value, str) else value
 
     def short(value: Any) -> Any:
-        return value[:MAX_FIELD_CHARS].replace("\0", "") if isinstance(value, str) else value
+        return value[:MAX_FIELD_CHARS] if isinstance(value, str) else value
 
     return dataclasses.replace(
         raw,
@@ -129,6 +132,14 @@ def capped(raw: RawPosting) -> RawPosting:
         duration_text=cut(raw.duration_text, MAX_TITLE_CHARS),
         deadline=short(raw.deadline),
     )
+
+
+def cleaned(raw: RawPosting) -> RawPosting:
+    """The posting with every string in every field, nested ones included, through clean_text:
+    no lone surrogate or NUL reaches a parser, the store or an alert, whichever field (present
+    or added later) holds it."""
+    changes = {f.name: clean_data(getattr(raw, f.name)) for f in dataclasses.fields(raw)}
+    return dataclasses.replace(raw, **changes)
 
 
 def job_details(raw: RawPosting, *, title: str, description: str, now: datetime) -> JobDetails:
@@ -175,11 +186,19 @@ def normalize_all(raws: Iterable[RawPosting], *, source: str, now: datetime) -> 
 def dedup_key(*, guid: str | None, url: str | None, title: str, description: str) -> str:
     """`guid:<guid>`, else `url:<canonical url>`, else `hash:<sha256 of title and description>`."""
     if guid:
-        return f"guid:{guid}"
+        return _bounded_key("guid", guid)
     if url:
-        return f"url:{url}"
+        return _bounded_key("url", url)
     digest = hashlib.sha256(f"{title}\n{description}".encode()).hexdigest()
     return f"hash:{digest}"
+
+
+def _bounded_key(kind: str, value: str) -> str:
+    """`kind:value`, or `kind-sha256:<digest of value>` past MAX_KEY_BYTES."""
+    key = f"{kind}:{value}"
+    if len(key) * 4 <= MAX_KEY_BYTES or len(key.encode()) <= MAX_KEY_BYTES:
+        return key
+    return f"{kind}-sha256:{hashlib.sha256(value.encode()).hexdigest()}"
 
 
 def canonical_url(url: str | None) -> str | None:
@@ -213,6 +232,7 @@ def _is_tracking(pair: str) -> bool:
 
 def clean_line(text: str) -> str:
     """One line of plain text: markup stripped, entities decoded, whitespace collapsed."""
+    text = clean_text(text.translate(_CONTROLS))
     if "<" in text or "&" in text:
         text = html_to_text(text)
     return " ".join(text.translate(_CONTROLS).split())
@@ -220,7 +240,7 @@ def clean_line(text: str) -> str:
 
 def html_to_text(markup: str) -> str:
     """Readable text from an HTML fragment: blocks become paragraphs, `<br>` and items lines."""
-    markup = markup[:MAX_HTML_CHARS].replace(_PARA, "").replace(_LINE, "")
+    markup = clean_text(markup[:MAX_HTML_CHARS]).replace(_PARA, "").replace(_LINE, "")
     if "<" not in markup:  # plain text: keep its line breaks
         return _tidy(html.unescape(markup).replace("\n", _LINE))
     tree = LexborHTMLParser(markup)

@@ -9,11 +9,14 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
+from sqlalchemy.exc import SQLAlchemyError
+
 from aggregator import rules
 from aggregator.adapters.base import Adapter, AdapterError, FetchResult, FetchState, Page
 from aggregator.adapters.catalogue import resolve
 from aggregator.config import Config, SourceConfig
 from aggregator.crash import crash_point
+from aggregator.errors import describe_error
 from aggregator.health import HealthEvent, after_failure, after_success
 from aggregator.http import HttpClient
 from aggregator.isolation import WorkerPool, parse_source, shared_pool
@@ -29,7 +32,7 @@ from aggregator.models import (
 from aggregator.notify import Alert, Channel, build_channels, deliver_pending, render_alert
 from aggregator.notify.deliver import ADMIN_CHANNEL
 from aggregator.schedules import next_digest_time
-from aggregator.store import Store
+from aggregator.store import SkippedPosting, Store
 
 __all__ = ["Pipeline", "PreviewAlert", "RunReport", "utc_now"]
 
@@ -124,22 +127,54 @@ class Pipeline:
         for source, fetched in zip(sources, fetches, strict=True):
             result = SourceRunResult(source=source.name)
             report.sources.append(result)
-            try:
-                if isinstance(fetched, BaseException):
-                    raise fetched
-                postings = await self._parse(source, fetched)
-                new = self._ingest(postings, result, report, dry_run=dry_run)
-            except (AdapterError, OSError, ValueError) as exc:
-                result.error = str(exc) or type(exc).__name__
-                new = 0
-                log.warning("source %s failed: %s", source.name, result.error)
-            except Exception as exc:  # a bug in one adapter must not stop the other sources
-                result.error = f"internal error: {type(exc).__name__}: {exc}"
-                log.exception("source %s crashed", source.name)
-                new = 0
+            new = await self._process(source, fetched, result, report, dry_run=dry_run)
             if not dry_run:
-                report.health += self._record(source, states.get(source.name), fetched, result, new)
+                self._record_safely(source, states.get(source.name), fetched, result, new, report)
         return report
+
+    async def _process(
+        self,
+        source: SourceConfig,
+        fetched: FetchResult | BaseException,
+        result: SourceRunResult,
+        report: RunReport,
+        *,
+        dry_run: bool,
+    ) -> int:
+        """Parse and store one source's fetch; return how many listings were new. Any failure
+        stays in `result` as one line (the traceback goes to the log with --debug only)."""
+        try:
+            if isinstance(fetched, BaseException):
+                raise fetched
+            postings = await self._parse(source, fetched)
+            return self._ingest(postings, result, report, dry_run=dry_run)
+        except (AdapterError, OSError, ValueError, SQLAlchemyError, RecursionError) as exc:
+            result.error = describe_error(exc)
+            log.warning("source %s failed: %s", source.name, result.error, exc_info=_debugging())
+        except Exception as exc:  # a bug in one adapter must not stop the other sources
+            result.error = f"internal error: {type(exc).__name__}: {describe_error(exc)}"
+            log.error("source %s crashed: %s", source.name, result.error, exc_info=_debugging())
+        return 0
+
+    def _record_safely(
+        self,
+        source: SourceConfig,
+        previous: SourceState | None,
+        fetched: FetchResult | BaseException,
+        result: SourceRunResult,
+        new: int,
+        report: RunReport,
+    ) -> None:
+        """`_record`, where a failure (a full disk, a bug) fails this source, not the run: the
+        other sources' listings are already committed and theirs still get recorded."""
+        try:
+            report.health += self._record(source, previous, fetched, result, new)
+        except Exception as exc:
+            reason = describe_error(exc)
+            result.error = result.error or f"cannot record the source's state: {reason}"
+            log.error(
+                "source %s: cannot record its state: %s", source.name, reason, exc_info=_debugging()
+            )
 
     def deliver(self) -> list[DeliveryResult]:
         """Send every due outbox row; failures are recorded for retry, never raised."""
@@ -199,6 +234,7 @@ class Pipeline:
         result.fetched = len(postings)
         with self.store.transaction(rollback=dry_run) as unit:
             new_listings = unit.upsert_postings(postings)
+            skipped = list(unit.skipped)
             matches = [m for new in new_listings for m in self.matcher.match(new, now=self.clock())]
             unit.add_matches(matches)
             crash_point("mid_store_tx")
@@ -206,6 +242,7 @@ class Pipeline:
             unit.enqueue(targets, now=self.clock(), digest_at=self._digest_times())
         if not dry_run:
             crash_point("after_outbox_commit")
+        result.notes += [_skip_note(posting) for posting in skipped]  # once committed
         result.new, result.matched = len(new_listings), len(matches)
         if dry_run:
             report.previews += self._previews(new_listings, targets)
@@ -278,6 +315,16 @@ class Pipeline:
                     key=key, channel=ADMIN_CHANNEL, text=event.message, now=now
                 )
         return events
+
+
+def _skip_note(skipped: SkippedPosting) -> str:
+    title = skipped.title if len(skipped.title) <= 60 else f"{skipped.title[:59]}…"
+    return f"skipped the record {title!r}: {skipped.reason}; the others were stored"
+
+
+def _debugging() -> bool:
+    """Tracebacks go to the log only at --debug (DEBUG level); a run shows one line."""
+    return log.isEnabledFor(logging.DEBUG)
 
 
 def parse_pages(adapter: Adapter, pages: Sequence[Page]) -> list[RawPosting]:

@@ -16,6 +16,7 @@ from aggregator.models import JobDetails
 from aggregator.rules import CompiledQuery, MatchDocument, QuerySyntaxError, compile
 from aggregator.rules import document_from_listing as listing_document
 from aggregator.runtime import load_checked_config, open_store
+from aggregator.text import clean_data
 
 __all__ = ["rules_app"]
 
@@ -86,8 +87,16 @@ def _compile_or_exit(query: str) -> CompiledQuery:
         return compile(query)
     except QuerySyntaxError as error:
         typer.echo(f"error: {error}", err=True)
-        typer.echo(f"  {query}\n  {' ' * (error.position - 1)}^", err=True)
+        excerpt, caret = _excerpt(query, error.position - 1)
+        typer.echo(f"  {excerpt}\n  {' ' * caret}^", err=True)
         raise typer.Exit(EXIT_USAGE) from None
+
+
+def _excerpt(query: str, index: int, width: int = 76) -> tuple[str, int]:
+    """The part of a long query around `index` (with `...` where cut), and where `index` is."""
+    start = max(0, min(index - width // 2, len(query) - width))
+    head, tail = ("..." if start else ""), ("..." if start + width < len(query) else "")
+    return head + query[start : start + width] + tail, index - start + len(head)
 
 
 def _duration_or_exit(text: str) -> timedelta:
@@ -132,7 +141,7 @@ def _from_file(path: Path, cutoff: datetime | None) -> Iterator[_Candidate]:
         if not line.strip():
             continue
         try:
-            candidate = _candidate(json.loads(line), number)
+            candidate = _candidate(clean_data(json.loads(line)), number)
         except (ValueError, TypeError, AttributeError) as error:
             typer.echo(f"error: {path}:{number}: not a posting: {error}", err=True)
             raise typer.Exit(EXIT_USAGE) from None

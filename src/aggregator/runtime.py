@@ -10,6 +10,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from aggregator import redact, rules
 from aggregator.adapters.catalogue import check_source, resolve
 from aggregator.config import Checks, Config, load_config
+from aggregator.errors import describe_error
 from aggregator.notify import check_channel_url
 from aggregator.store import Store
 from aggregator.store.engine import check_database_url
@@ -66,6 +67,8 @@ def open_store(url: str, *, dry_run: bool = False) -> Store:
                 "run `aggregate db upgrade` first"
             )
     except SQLAlchemyError as exc:
-        reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
-        raise StartupError(f"cannot open the database: {reason}") from None
+        # no password, and no query string (psycopg also takes `?password=`)
+        where = make_url(url).set(query={}).render_as_string(hide_password=True)
+        reason = describe_error(exc).removeprefix("database error: ")
+        raise StartupError(f"cannot open the database {where}: {reason}") from None
     return store

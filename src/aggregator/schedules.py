@@ -103,7 +103,7 @@ def _at(day: datetime, clock: time, zone: ZoneInfo) -> datetime:
 def next_digest_time(digest: Digest, after: datetime, zone: ZoneInfo) -> datetime:
     """The first digest time strictly after `after` (UTC in, UTC out)."""
     if digest.every == "hourly":
-        return after.replace(minute=0, second=0, microsecond=0) + timedelta(hours=1)
+        return _next_full_hour(after, zone)
     local = after.astimezone(zone)
     for days in range(8):
         day = local + timedelta(days=days)
@@ -113,6 +113,28 @@ def next_digest_time(digest: Digest, after: datetime, zone: ZoneInfo) -> datetim
         if candidate > after:
             return candidate
     raise AssertionError("a weekly slot exists within 8 days")  # pragma: no cover
+
+
+def _next_full_hour(after: datetime, zone: ZoneInfo) -> datetime:
+    """The first instant after `after` when the clock in `zone` shows a full hour (xx:00).
+
+    Zones such as Asia/Kolkata (+5:30) or Asia/Kathmandu (+5:45) have their full hours off the
+    UTC ones. The candidates are the next few wall-clock hours, each in both of its readings
+    around a DST change (`fold`: a repeated 02:00 is two instants); a wall time skipped by a
+    change maps to an instant whose clock shows another minute (Lord Howe Island moves by 30),
+    and is dropped.
+    """
+    hour = after.astimezone(zone).replace(minute=0, second=0, microsecond=0, tzinfo=None)
+    candidates = (
+        (hour + timedelta(hours=step)).replace(tzinfo=zone, fold=fold).astimezone(UTC)
+        for step in range(4)
+        for fold in (0, 1)
+    )
+    return min(
+        instant
+        for instant in candidates
+        if instant > after and instant.astimezone(zone).minute == 0
+    )
 
 
 def quiet_until(quiet: QuietHours, now: datetime, zone: ZoneInfo) -> datetime | None:

@@ -92,3 +92,81 @@ def test_help_explains_every_command(tmp_path: Path) -> None:
     run_help = run_cli("run", "--help", cwd=tmp_path).stdout
     for option in ("--all", "--dry-run", "--no-notify", "--json", "AGGREGATOR_CONFIG"):
         assert option in run_help
+
+
+def _alias_bomb() -> str:
+    lines = ["l0: &l0 [lol, lol, lol, lol, lol, lol, lol, lol, lol]"]
+    lines += [f"l{n}: &l{n} [{', '.join([f'*l{n - 1}'] * 9)}]" for n in range(1, 10)]
+    return "\n".join(lines).replace("l9:", "sources:") + "\n"
+
+
+HOSTILE_CONFIGS = [
+    pytest.param(_alias_bomb(), "more than 100,000 values", id="alias-bomb"),
+    pytest.param("a: " + "[" * 20000 + "]" * 20000 + "\n", "nested more than", id="deep-flow"),
+    pytest.param(
+        "sources:\n  - {name: a, adapter: rss, url: 'http://127.0.0.1:9/', every: 999999999999}\n",
+        "sources[0].every: expected a duration from 1s to 30d",
+        id="huge-every",
+    ),
+    pytest.param(
+        "parse: {timeout: 1e308}\n", "parse.timeout: expected a number from 0", id="huge-timeout"
+    ),
+    pytest.param(
+        "parse: {max_memory_mb: 99999999999999}\n",
+        "parse.max_memory_mb: expected a number from 128 to 1048576",
+        id="huge-memory",
+    ),
+    pytest.param("http: {retries: .nan}\n", "http.retries: expected a number", id="nan"),
+    pytest.param(
+        "http: {retries: " + "9" * 5000 + "}\n",
+        "a number of more than 4300 digits",
+        id="5000-digits",
+    ),
+    pytest.param("timezone: 2024-02-30\n", "cannot read this value", id="impossible-date"),
+    pytest.param(
+        "health: {disable_after: 999999999999999w}\n",
+        "health.disable_after: expected a duration from 1s to 365d",
+        id="overflowing-duration",
+    ),
+    pytest.param(
+        "rules:\n  - name: r\n    query: '" + "(" * 2000 + "x" + ")" * 2000 + "'\n",
+        "rules[0].query: col ",
+        id="deep-query",
+    ),
+    pytest.param(
+        "rules:\n  - name: r\n    query: '" + "NOT " * 2000 + "x'\n",
+        "rules[0].query: col ",
+        id="not-not-not",
+    ),
+]
+
+
+@pytest.mark.parametrize(("yaml_text", "expected"), HOSTILE_CONFIGS)
+def test_a_hostile_or_absurd_config_is_refused_quickly_with_exit_2(
+    tmp_path: Path, yaml_text: str, expected: str
+) -> None:
+    config = tmp_path / "config.yaml"
+    config.write_text(yaml_text)
+    for args in (["config", "validate", str(config)], ["run", "--config", str(config)]):
+        result = run_cli(*args, cwd=tmp_path, timeout=60)  # the timeout is a hang guard only
+        assert result.returncode == 2, result.stderr[-2000:]
+        assert expected in result.stderr
+        assert "Traceback" not in result.stderr
+        assert len(result.stderr.splitlines()) == 2, result.stderr[-2000:]
+
+
+@pytest.mark.parametrize(
+    "query", ["(" * 2000 + "x" + ")" * 2000, "NOT " * 2000 + "x", "-" * 2000 + "x"]
+)
+def test_rules_test_refuses_a_deeply_nested_query_in_one_line(tmp_path: Path, query: str) -> None:
+    postings = tmp_path / "postings.jsonl"
+    postings.write_text("")
+    args = ("rules", "test", "--input", str(postings), "--", query)
+    result = run_cli(*args, cwd=tmp_path, timeout=60)
+    assert result.returncode == 2, result.stderr[-2000:]
+    assert "Traceback" not in result.stderr
+    error, excerpt, caret = result.stderr.rstrip("\n").split("\n")
+    assert error.startswith("error: col ")
+    assert "nested more than 50 levels" in error
+    assert len(excerpt) < 100
+    assert excerpt[caret.index("^")] in "(-N"  # the caret points into the query's nesting

@@ -206,6 +206,7 @@ def test_json_output_stays_parseable_when_alerts_go_to_the_terminal(
         "new": 3,
         "matched": 1,
         "error": None,
+        "notes": [],
     }
     assert summary["delivered"] == 1
     assert "Data labelling micro-project" in result.stderr

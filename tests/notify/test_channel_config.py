@@ -104,6 +104,6 @@ rules:
     joined = "\n".join(found)
     assert "timezone: unknown time zone 'Mars/Olympus'" in joined
     assert "channels.me.quiet_hours: expected HH:MM-HH:MM" in joined
-    assert "channels.me.max_per_hour: Input should be greater than or equal to 1" in joined
+    assert "channels.me.max_per_hour: expected a number from 1 to 100000" in joined
     assert "channels.me.templates.body: template error on line 1" in joined
     assert "rules[0].digest: expected instant, hourly, daily@HH:MM" in joined

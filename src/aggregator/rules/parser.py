@@ -12,8 +12,16 @@ from aggregator.rules.errors import QuerySyntaxError
 from aggregator.rules.leaves import leaf
 from aggregator.rules.lexer import Token, TokenKind, tokenize
 from aggregator.rules.nodes import And, Node, Not, Or
+from aggregator.text import clean_text
 
-__all__ = ["parse"]
+__all__ = ["MAX_QUERY_CHARS", "MAX_QUERY_DEPTH", "parse"]
+
+MAX_QUERY_CHARS = 20_000  # some 2,000 terms; parsing takes time in proportion
+
+# Parentheses and negations inside each other; real queries use a few. Each level costs the
+# parser, the matcher and the explainer a few Python frames, so the limit keeps a hostile or
+# generated query far from Python's recursion limit.
+MAX_QUERY_DEPTH = 50
 
 _TERM_STARTS = frozenset(
     {
@@ -31,14 +39,19 @@ _TERM_STARTS = frozenset(
 
 
 def parse(query: str) -> Node:
-    """Parse `query`; raise QuerySyntaxError naming the column of the first problem."""
-    return _Parser(tokenize(query)).parse()
+    """Parse `query`; raise QuerySyntaxError naming the column of the first problem. Text no
+    matcher takes (a lone surrogate from a badly encoded argument, NUL) becomes U+FFFD."""
+    if len(query) > MAX_QUERY_CHARS:
+        message = f"the query is longer than {MAX_QUERY_CHARS} characters"
+        raise QuerySyntaxError(MAX_QUERY_CHARS + 1, message)
+    return _Parser(tokenize(clean_text(query))).parse()
 
 
 class _Parser:
     def __init__(self, tokens: list[Token]) -> None:
         self._tokens = tokens
         self._index = 0
+        self._depth = 0
 
     def parse(self) -> Node:
         if self._peek().kind is TokenKind.END:
@@ -88,10 +101,24 @@ class _Parser:
         token = self._next()
         if token.kind in (TokenKind.MINUS, TokenKind.NOT):
             self._expect_term_after(token, touching=token.kind is TokenKind.MINUS)
-            return _negate(self._unary())
+            self._descend(token)
+            node = _negate(self._unary())
+            self._depth -= 1
+            return node
         if token.kind is TokenKind.LPAREN:
-            return self._group(token)
+            self._descend(token)
+            node = self._group(token)
+            self._depth -= 1
+            return node
         return leaf(token)
+
+    def _descend(self, token: Token) -> None:
+        self._depth += 1
+        if self._depth > MAX_QUERY_DEPTH:
+            raise QuerySyntaxError(
+                token.position,
+                f"nested more than {MAX_QUERY_DEPTH} levels deep (parentheses and negations)",
+            )
 
     def _group(self, opening: Token) -> Node:
         if self._peek().kind is TokenKind.RPAREN:

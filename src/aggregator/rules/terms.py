@@ -6,6 +6,8 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
+from aggregator.text import clean_text
+
 __all__ = ["TextFinder", "is_word_char", "normalize", "text_finder"]
 
 # Scripts written without spaces between words. A term in them may match inside a longer run,
@@ -26,7 +28,9 @@ _SOFT_HYPHEN = "\u00ad"
 
 
 def normalize(text: str) -> str:
-    """Casefold under NFKC (full-width letters, ligatures, composed accents all compare equal)."""
+    """Casefold under NFKC (full-width letters, ligatures, composed accents all compare equal),
+    with text no matcher can take (a lone surrogate, NUL) cleaned first."""
+    text = clean_text(text)
     folded = unicodedata.normalize("NFKC", text).casefold().replace(_SOFT_HYPHEN, "")
     return unicodedata.normalize("NFKC", folded)
 

@@ -2,6 +2,6 @@
 
 from aggregator.store.locks import RunLockBusy
 from aggregator.store.repository import Store
-from aggregator.store.unit_of_work import UnitOfWork
+from aggregator.store.unit_of_work import SkippedPosting, UnitOfWork
 
-__all__ = ["RunLockBusy", "Store", "UnitOfWork"]
+__all__ = ["RunLockBusy", "SkippedPosting", "Store", "UnitOfWork"]

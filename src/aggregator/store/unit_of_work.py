@@ -2,24 +2,42 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections import defaultdict
 from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TypeVar
 
 from sqlalchemy import Connection, bindparam, delete, insert, select, update
+from sqlalchemy.exc import DataError, DBAPIError
 
-from aggregator.models import Listing, Match, Posting
+from aggregator.errors import describe_error
+from aggregator.models import MAX_KEY_BYTES, Listing, Match, Posting
 from aggregator.store.rows import job_values, upsert_insert
 from aggregator.store.tables import listings, matches, outbox, sightings
 from aggregator.store.types import UTCDateTime
+from aggregator.text import clean_text
 
-__all__ = ["UnitOfWork", "outbox_key"]
+__all__ = ["SkippedPosting", "UnitOfWork", "outbox_key"]
 
 Key = tuple[str, str]  # (source, dedup_key): one posting on one source
 T = TypeVar("T")
 K = TypeVar("K", bound=Hashable)
 CHUNK = 500  # keys per IN (...) list, well under every backend's parameter limit
+# SQLSTATE classes of errors about one statement's values: data exception (22: bad encoding,
+# NUL, value too long) and program limit exceeded (54: an index row too large).
+_VALUE_ERROR_CLASSES = ("22", "54")
+
+
+@dataclass(frozen=True, slots=True)
+class SkippedPosting:
+    """A posting the store could not take, and why (one short line)."""
+
+    source: str
+    dedup_key: str
+    title: str
+    reason: str
 
 
 class UnitOfWork:
@@ -27,6 +45,7 @@ class UnitOfWork:
 
     def __init__(self, connection: Connection) -> None:
         self._connection: Connection | None = connection
+        self.skipped: list[SkippedPosting] = []  # postings that upsert_postings could not store
 
     def close(self) -> None:
         """Called by the store when the transaction ends; later calls raise."""
@@ -45,20 +64,45 @@ class UnitOfWork:
         its text changed. Rows are written in key order so that two processes writing the same
         postings wait on each other instead of deadlocking; a process that loses the race for a
         sighting drops the listing it had just made and counts the posting as seen.
+
+        A posting the database cannot take (text no encoder takes, a key too long for the index,
+        a value the database refuses) is left out and listed in `skipped`; the others are stored.
         """
         connection = self.connection
-        unique = _first_by_key(postings, _key)
+        unique = {
+            key: posting
+            for key, posting in _first_by_key(postings, _key).items()
+            if self._storable(posting)
+        }
         existing = _existing_keys(connection, unique)
         created: dict[Key, Listing] = {}
         seen = [posting for key, posting in unique.items() if key in existing]
         for key in sorted(unique.keys() - existing):
-            listing = _insert_new(connection, unique[key])
+            try:
+                with connection.begin_nested():  # a refused insert undoes only itself
+                    listing = _insert_new(connection, unique[key])
+            except DBAPIError as error:
+                if not _refuses_values(error):
+                    raise
+                self._skip(unique[key], describe_error(error))
+                continue
             if listing is None:
                 seen.append(unique[key])
             else:
                 created[key] = listing
         _touch(connection, sorted(seen, key=_key))
         return [created[key] for key in unique if key in created]
+
+    def _storable(self, posting: Posting) -> bool:
+        problem = _unstorable(posting)
+        if problem is not None:
+            self._skip(posting, problem)
+        return problem is None
+
+    def _skip(self, posting: Posting, reason: str) -> None:
+        self.skipped.append(
+            SkippedPosting(posting.source, posting.dedup_key, clean_text(posting.title), reason)
+        )
 
     def add_matches(self, found: Sequence[Match], *, now: datetime | None = None) -> None:
         """Record matches; a (listing, rule) pair already recorded is left as it was."""
@@ -121,6 +165,37 @@ def _outbox_row(
         "next_attempt_at": now if digest_at is None else digest_at,
         "created_at": now,
     }
+
+
+def _unstorable(posting: Posting) -> str | None:
+    """Why no database would take the posting as it is, or None; checked before any SQL, since
+    a driver raises on such text while binding and the whole statement fails."""
+    if len(posting.dedup_key.encode("utf-8", "surrogatepass")) > MAX_KEY_BYTES:
+        return f"its key is longer than {MAX_KEY_BYTES} bytes"
+    for name, text in _texts(posting):
+        if clean_text(text) != text:
+            return f"its {name} holds a NUL character or a lone surrogate"
+    return None
+
+
+def _texts(value: object, path: str = "") -> Iterator[tuple[str, str]]:
+    """Every string in a posting with the field that holds it, nested ones included."""
+    if isinstance(value, str):
+        yield path, value
+    elif dataclasses.is_dataclass(value) and not isinstance(value, type):
+        for field in dataclasses.fields(value):
+            name = f"{path}.{field.name}" if path else field.name
+            yield from _texts(getattr(value, field.name), name)
+    elif isinstance(value, tuple | list):
+        for item in value:
+            yield from _texts(item, path)
+
+
+def _refuses_values(error: DBAPIError) -> bool:
+    """The database refused this statement's values, not the statement's chance to run (a full
+    disk, a lock, a lost connection must fail the whole transaction)."""
+    sqlstate = getattr(error.orig, "sqlstate", None)
+    return isinstance(error, DataError) or str(sqlstate or "").startswith(_VALUE_ERROR_CLASSES)
 
 
 def _first_by_key(items: Iterable[T], key: Callable[[T], K]) -> dict[K, T]:
