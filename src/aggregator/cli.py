@@ -32,7 +32,6 @@ log = logging.getLogger("aggregator")
 
 EXIT_OK, EXIT_FAILED, EXIT_CONFIG = 0, 1, 2
 RUN_LOCK_WAIT = timedelta(seconds=10)
-RUN_LOCK_LEASE = timedelta(minutes=30)
 
 app = typer.Typer(
     help="Aggregate job, gig and micro-internship listings and alert on the ones you want.",
@@ -108,12 +107,15 @@ def run(
             report = asyncio.run(_cycle(config, store, all_sources, dry_run=True, deliver=False))
         else:
             signal.signal(signal.SIGTERM, _interrupt)
-            with store.run_lock("run", wait=RUN_LOCK_WAIT, lease=RUN_LOCK_LEASE):
+            with store.run_lock("run", wait=RUN_LOCK_WAIT):
                 report = asyncio.run(
                     _cycle(config, store, all_sources, dry_run=False, deliver=not no_notify)
                 )
-    except RunLockBusy:
-        typer.echo("another run is in progress on this database; nothing done", err=True)
+    except RunLockBusy as busy:
+        typer.echo(
+            f"another run is in progress on this database ({_holding(busy)}); nothing done",
+            err=True,
+        )
         raise typer.Exit(EXIT_OK) from None
     finally:
         store.dispose()
@@ -122,6 +124,11 @@ def run(
     else:
         print_report(report, dry_run=dry_run)
     raise typer.Exit(EXIT_OK if report.sources_ok and report.delivery_ok else EXIT_FAILED)
+
+
+def _holding(busy: RunLockBusy) -> str:
+    since = f" since {busy.since:%Y-%m-%d %H:%M:%S} UTC" if busy.since else ""
+    return f"held by {busy.holder or 'another process'}{since}"
 
 
 def _interrupt(_signum: int, _frame: object) -> None:

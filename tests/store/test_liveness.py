@@ -1,0 +1,97 @@
+"""Holder liveness: a holder id is alive exactly as long as its process, whatever kills it."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import make_url
+
+from aggregator.store import Store
+
+# Another process with a store whose holder id it prints, then waits to be killed.
+HOLDER = """
+import sys, time
+from aggregator.store import Store
+
+store = Store(sys.argv[1])
+print(store.holder, flush=True)
+time.sleep(600)
+"""
+
+
+@pytest.fixture
+def other_holder(store: Store, store_url: str) -> Iterator[tuple[subprocess.Popen[str], str]]:
+    process = subprocess.Popen(
+        [sys.executable, "-c", HOLDER, store_url], stdout=subprocess.PIPE, text=True
+    )
+    assert process.stdout is not None
+    holder = process.stdout.readline().strip()
+    yield process, holder
+    if process.poll() is None:
+        process.kill()
+    process.wait(timeout=30)
+
+
+def test_a_holder_id_names_the_host_and_the_pid(store: Store) -> None:
+    host, pid, suffix = store.holder.split(":")
+
+    assert (host, pid) == (socket.gethostname()[:32], str(os.getpid()))
+    assert len(suffix) >= 8
+
+
+def test_the_holders_of_this_process_are_alive(store: Store, store_url: str) -> None:
+    second = Store(store_url)
+    try:
+        assert store.living([store.holder, second.holder]) == {store.holder, second.holder}
+        assert store.holder != second.holder
+    finally:
+        second.dispose()
+
+
+def test_another_live_process_is_alive_until_it_is_killed(
+    store: Store, other_holder: tuple[subprocess.Popen[str], str]
+) -> None:
+    process, holder = other_holder
+    assert store.living([holder]) == {holder}
+
+    process.kill()  # SIGKILL: no clean-up of any kind
+    process.wait(timeout=30)
+
+    assert store.living([holder]) == set()
+
+
+def test_a_holder_that_was_disposed_of_is_dead(store: Store, store_url: str) -> None:
+    gone = Store(store_url)
+    holder = gone.holder
+    gone.dispose()
+
+    assert store.living([holder]) == set()
+
+
+def test_an_id_that_no_process_ever_held_is_dead(store: Store) -> None:
+    assert store.living(["elsewhere:1:0123456789abcdef"]) == set()
+
+
+def test_a_killed_sqlite_holder_leaves_nothing_behind_after_the_next_start(
+    store: Store, store_url: str, other_holder: tuple[subprocess.Popen[str], str]
+) -> None:
+    if not store_url.startswith("sqlite"):
+        pytest.skip("SQLite only: PostgreSQL keeps nothing on disk")
+    process, _holder = other_holder
+    ours = store.holder
+    folder = Path(f"{make_url(store_url).database}-holders")
+    assert len(list(folder.iterdir())) == 2  # this test's store and the other process
+
+    process.kill()
+    process.wait(timeout=30)
+    later = Store(store_url)
+    assert later.holder  # the first holder a process takes sweeps the files of dead ones
+    later.dispose()  # and its own goes with it
+
+    assert [path.name for path in folder.iterdir()] == [ours.replace(":", "_") + ".lock"]
