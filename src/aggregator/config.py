@@ -190,6 +190,9 @@ class ChannelConfig(_Strict):
     quiet_hours: Annotated[QuietHours | None, BeforeValidator(_quiet_hours)] = None
     max_per_hour: int | None = Field(None, ge=1)
     templates: TemplatesConfig = TemplatesConfig()
+    send_timeout: float = Field(
+        30.0, gt=0, le=3600, description="seconds one URL's send may take in all"
+    )
 
 
 class RuleConfig(_Strict):
