@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import logging
+import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -142,9 +143,12 @@ class Pipeline:
                 report.health += self._record(source, states.get(source.name), fetched, result, new)
         return report
 
-    def deliver(self) -> list[DeliveryResult]:
-        """Send every due outbox row; failures are recorded for retry, never raised."""
-        return deliver_pending(self.store, self.channels, clock=self.clock, zone=self.config.zone)
+    def deliver(self, stop: threading.Event | None = None) -> list[DeliveryResult]:
+        """Send every due outbox row; failures are recorded for retry, never raised. Once
+        `stop` is set, no new message is started (the rest stays queued)."""
+        return deliver_pending(
+            self.store, self.channels, clock=self.clock, zone=self.config.zone, stop=stop
+        )
 
     async def _fetch(self, source: SourceConfig, state: SourceState | None) -> FetchResult:
         adapter = self._adapter(source)

@@ -256,9 +256,12 @@ def build_channels(channels: Mapping[str, ChannelConfig]) -> dict[str, Channel]:
 
 
 def _target_for(url: str) -> Target:
-    # Sequential sends within the send's own thread: the Message-ID travels in a context
-    # variable set in that thread.
-    instance = apprise.Apprise(asset=apprise.AppriseAsset(async_mode=False))
+    # Sequential sends in the calling thread (the Message-ID travels in a context variable set
+    # there). apprise's own deadline (service_timeout) would run each send in a shared
+    # ThreadPoolExecutor, whose threads the interpreter joins at exit: one stuck send would
+    # hold the process forever. Off, so the budget is ours (budget.py), in a daemon thread.
+    asset = apprise.AppriseAsset(async_mode=False, service_timeout=0)
+    instance = apprise.Apprise(asset=asset)
     if not instance.add(url):
         raise ValueError(f"apprise cannot use {redact_url(url)}")
     return Target(url=url, _apprise=instance)

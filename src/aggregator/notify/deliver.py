@@ -7,7 +7,7 @@ import logging
 import random
 import threading
 import time
-from collections.abc import Callable, Collection, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta, tzinfo
 from typing import Protocol
@@ -137,34 +137,35 @@ def deliver_pending(
 
 def _deliver_channels(run: _Pass, names: Sequence[str]) -> None:
     """Every channel in its own daemon thread (an abandoned one never holds up an exit)."""
-    threads = [
-        threading.Thread(target=_channel, args=(run, name), name=f"deliver {name}", daemon=True)
-        for name in names
-    ]
-    for thread in threads:
+    finished = {name: threading.Event() for name in names}
+    for name in names:
+        thread = threading.Thread(
+            target=_channel, args=(run, name, finished[name]), name=f"deliver {name}", daemon=True
+        )
         thread.start()
+    # Waits on events, not Thread.join: a signal handler raising in a join marks the thread
+    # as stopped although it still runs (CPython bpo-45274), and short waits let it run.
     try:
-        for thread in threads:
-            # Short joins: a signal handler runs (and may raise) in this thread between them.
-            while thread.is_alive() and not run.stop.is_set():
-                thread.join(0.1)
+        for event in finished.values():
+            while not event.wait(0.1) and not run.stop.is_set():
+                pass
     except BaseException:  # KeyboardInterrupt from Ctrl-C or the SIGTERM handler
         run.stop.set()
-        _grace(threads)
+        _grace(finished.values())
         raise
     if run.stop.is_set():
-        _grace(threads)
+        _grace(finished.values())
     if run.errors:
         raise run.errors[0]
 
 
-def _grace(threads: Sequence[threading.Thread]) -> None:
+def _grace(finished: Iterable[threading.Event]) -> None:
     deadline = time.monotonic() + STOP_GRACE
-    for thread in threads:
-        thread.join(max(0.0, deadline - time.monotonic()))
+    for event in finished:
+        event.wait(max(0.0, deadline - time.monotonic()))
 
 
-def _channel(run: _Pass, name: str) -> None:
+def _channel(run: _Pass, name: str, finished: threading.Event) -> None:
     """One channel's deliveries: its instant rows one message at a time, then its digests."""
     try:
         while not run.stop.is_set() and _next_instant(run, name):
@@ -173,6 +174,8 @@ def _channel(run: _Pass, name: str) -> None:
             pass
     except Exception as exc:  # a database error: raised by the pass, not lost in a thread
         run.errors.append(exc)
+    finally:
+        finished.set()
 
 
 def _lease(channel: Channel) -> timedelta:
