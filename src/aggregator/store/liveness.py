@@ -5,8 +5,8 @@ record lock on a file beside the SQLite database) or the database server (a sess
 lock on a connection kept for it) holds a lock for it, and releases that lock when the process
 dies in any way: exit, SIGKILL, the OOM killer, a lost connection. Anyone can then ask whether
 a holder is still alive, so the run lock and outbox leases of a dead process are taken over at
-once instead of when a lease runs out. POSIX locks are not inherited by forked children, so a
-parse worker never keeps its parent's holders alive.
+once instead of when a lease runs out. A forked child (a parse worker) never keeps its parent's
+holders alive: POSIX locks are not inherited, and the child lets go of the session's socket.
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ import re
 import secrets
 import socket
 import threading
+import weakref
 from collections.abc import Collection
 from pathlib import Path
 from typing import Protocol
@@ -225,6 +226,20 @@ class AdvisoryLiveness:
         self._connection: Connection | None = None
         self._held: set[str] = set()
         self._lock = threading.Lock()
+        _SESSIONS.add(self)
+
+    def let_go_in_child(self) -> None:
+        """In a forked child: point the inherited session socket at /dev/null. The socket would
+        keep the session, and so our holders, alive after this process died, for as long as the
+        child lives; the parent's own socket is untouched, and nothing is sent on it."""
+        connection = self._connection
+        if connection is None:
+            return
+        with contextlib.suppress(Exception):
+            socket_fd = connection.connection.dbapi_connection.fileno()  # type: ignore[union-attr]
+            null = os.open(os.devnull, os.O_RDWR)
+            os.dup2(null, socket_fd)
+            os.close(null)
 
     def _session(self) -> Connection:
         if self._connection is None:
@@ -287,6 +302,18 @@ class AdvisoryLiveness:
                 # releases every lock it holds.
                 connection.invalidate()
                 connection.close()
+
+
+_SESSIONS: weakref.WeakSet[AdvisoryLiveness] = weakref.WeakSet()
+
+
+def _let_go_in_child() -> None:
+    # No lock taken here: a lock some other thread held at the fork stays held in the child.
+    for session in list(_SESSIONS):
+        session.let_go_in_child()
+
+
+os.register_at_fork(after_in_child=_let_go_in_child)
 
 
 def _key(holder: str) -> int:
