@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import make_url
+from sqlalchemy import make_url, text
 
 from aggregator.store import Store
 
@@ -146,3 +146,22 @@ def test_a_killed_holder_is_dead_even_while_its_forked_parse_worker_lives_on(
         assert dead_soon(store, holder)
     finally:
         os.kill(int(worker), signal.SIGKILL)  # the orphan worker, still parsing
+
+
+def test_the_postgresql_liveness_session_is_found_dead_within_seconds_of_a_power_cut(
+    store: Store, store_url: str
+) -> None:
+    """A power cut cannot be played on 127.0.0.1; what decides how soon the server frees a
+    vanished machine's locks is the TCP keepalive of the holder's session, asked of it here."""
+    if not store_url.startswith("postgresql"):
+        pytest.skip("PostgreSQL only: on SQLite a power cut takes the holders' machine down too")
+    assert store.holder
+    session = store._liveness._connection  # type: ignore[attr-defined]
+
+    settings = {
+        name: int(session.execute(text(f"SHOW {name}")).scalar_one())
+        for name in ("tcp_keepalives_idle", "tcp_keepalives_interval", "tcp_keepalives_count")
+    }
+
+    idle, interval, count = settings.values()
+    assert 0 < idle + interval * count <= 60

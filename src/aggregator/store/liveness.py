@@ -30,6 +30,12 @@ from sqlalchemy.engine import URL
 
 __all__ = ["Liveness", "liveness_for", "new_holder_id", "show_holder"]
 
+# Server-side keepalive of the liveness session: idle 15 s, then a probe every 5 s, 3 probes.
+KEEPALIVE = (
+    ("tcp_keepalives_idle", 15),
+    ("tcp_keepalives_interval", 5),
+    ("tcp_keepalives_count", 3),
+)
 HOST_CHARS = 32  # keeps a holder id within the 64-character columns that store it
 _FILE_UNSAFE = re.compile(r"[^A-Za-z0-9.-]")
 # Every holder id this process holds, whichever store took it: POSIX locks belong to the
@@ -246,7 +252,12 @@ class AdvisoryLiveness:
             # Checked out for the life of the holders and never returned to the pool:
             # AUTOCOMMIT so that it never sits idle inside a transaction.
             connection = self._engine.connect()
-            self._connection = connection.execution_options(isolation_level="AUTOCOMMIT")
+            connection = connection.execution_options(isolation_level="AUTOCOMMIT")
+            # A machine that loses power closes nothing: the server finds the session dead
+            # (and frees its locks) by TCP keepalive, after hours by default, here ~30 s.
+            for setting, seconds in KEEPALIVE:
+                connection.execute(text(f"SET {setting} = {seconds}"))
+            self._connection = connection
         return self._connection
 
     def take(self) -> str:
