@@ -20,6 +20,7 @@ from aggregator.config import Config, ConfigError
 from aggregator.console import print_report, report_as_json
 from aggregator.errors import describe_error
 from aggregator.http import HttpClient
+from aggregator.isolation import stop_workers
 from aggregator.notify.channels import set_console_stream
 from aggregator.outbox_cli import notify_app, outbox_app
 from aggregator.pipeline import Pipeline, RunReport
@@ -33,8 +34,9 @@ __all__ = ["app", "main"]
 log = logging.getLogger("aggregator")
 
 EXIT_OK, EXIT_FAILED, EXIT_CONFIG = 0, 1, 2
+EXIT_SIGNAL = 128  # plus the signal's number, as a shell reports a process a signal ended
+STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
 RUN_LOCK_WAIT = timedelta(seconds=10)
-RUN_LOCK_LEASE = timedelta(minutes=30)
 
 app = typer.Typer(
     help="Aggregate job, gig and micro-internship listings and alert on the ones you want.",
@@ -104,27 +106,37 @@ def run(
 ) -> None:
     """Run one cycle over the due sources, then deliver pending alerts (for cron).
 
-    Exit status: 0 when every source succeeded, 1 when a source or a delivery failed (the rest
-    is still processed and stored, undelivered alerts are retried on a later run), 2 for a bad
-    configuration.
+    Exit status: 0 when every source succeeded (or another run holds the lock), 1 when a source
+    or a delivery failed (the rest is still processed and stored, undelivered alerts are
+    retried on a later run), 2 for a bad configuration, 130 or 143 when stopped by SIGINT
+    (Ctrl-C) or SIGTERM (the alerts not yet delivered stay queued for the next run).
     """
     _setup_logging(logging.ERROR)
     if as_json:
         set_console_stream(sys.stderr)  # keep standard output for the JSON summary alone
     config = load_checked_config(config_path)
     store = open_store(config.database, dry_run=dry_run)
+    for stop_signal in STOP_SIGNALS:
+        signal.signal(stop_signal, _interrupt)
     try:
         if dry_run:
             report = asyncio.run(_cycle(config, store, all_sources, dry_run=True, deliver=False))
         else:
-            signal.signal(signal.SIGTERM, _interrupt)
-            with store.run_lock("run", wait=RUN_LOCK_WAIT, lease=RUN_LOCK_LEASE):
+            with store.run_lock("run", wait=RUN_LOCK_WAIT):
                 report = asyncio.run(
                     _cycle(config, store, all_sources, dry_run=False, deliver=not no_notify)
                 )
-    except RunLockBusy:
-        typer.echo("another run is in progress on this database; nothing done", err=True)
+    except RunLockBusy as busy:
+        typer.echo(
+            f"another run is in progress on this database ({_holding(busy)}); nothing done",
+            err=True,
+        )
         raise typer.Exit(EXIT_OK) from None
+    except KeyboardInterrupt as stopped:
+        signum = stopped.signum if isinstance(stopped, _Stopped) else int(signal.SIGINT)
+        name = signal.Signals(signum).name
+        typer.echo(f"stopped by {name}; undelivered alerts stay queued for the next run", err=True)
+        raise typer.Exit(EXIT_SIGNAL + signum) from None
     finally:
         store.dispose()
     if as_json:
@@ -134,11 +146,25 @@ def run(
     raise typer.Exit(EXIT_OK if report.sources_ok and report.delivery_ok else EXIT_FAILED)
 
 
-def _interrupt(_signum: int, _frame: object) -> None:
-    # cron, systemd and `docker stop` end a run with SIGTERM. Unwinding as for Ctrl-C rolls back
-    # the open transaction and releases the run lock, which would otherwise block every run
-    # until its lease ran out.
-    raise KeyboardInterrupt
+def _holding(busy: RunLockBusy) -> str:
+    since = f" since {busy.since:%Y-%m-%d %H:%M:%S} UTC" if busy.since else ""
+    return f"held by {busy.holder or 'another process'}{since}"
+
+
+class _Stopped(KeyboardInterrupt):
+    """A stop signal, raised in the main thread wherever it was."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signum)
+        self.signum = signum
+
+
+def _interrupt(signum: int, _frame: object) -> None:
+    # A terminal ends a run with SIGINT; cron, systemd and `docker stop` with SIGTERM. Unwinding
+    # rolls back the open transaction and releases the run lock; a delivery gives its message
+    # in flight a few seconds. Parse workers are killed, so that no parse holds up the exit.
+    stop_workers()
+    raise _Stopped(signum)
 
 
 async def _cycle(
@@ -158,7 +184,9 @@ async def _cycle(
 def daemon(config_path: ConfigOption) -> None:
     """Keep running: fetch each source on its `every`, deliver alerts as they come.
 
-    SIGTERM or SIGINT lets the jobs in flight finish, then exits 0.
+    SIGTERM or SIGINT starts no new job and gives the jobs in flight a few seconds (a message
+    being sent, a fetch), then exits 0, well within `docker stop`'s 10 s; alerts not yet
+    delivered stay queued.
     """
     from aggregator.scheduler import Daemon
 

@@ -206,6 +206,9 @@ class ChannelConfig(_Strict):
     quiet_hours: Annotated[QuietHours | None, BeforeValidator(_quiet_hours)] = None
     max_per_hour: Annotated[int | None, Bounds(1, 100_000)] = None
     templates: TemplatesConfig = TemplatesConfig()
+    send_timeout: Annotated[float, Seconds] = Field(
+        30.0, description="seconds one URL's send may take in all"
+    )
 
 
 class RuleConfig(_Strict):

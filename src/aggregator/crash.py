@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import signal
+import threading
 from collections import Counter
 
 __all__ = ["CRASH_ENV", "LABELS", "crash_point"]
@@ -20,6 +21,7 @@ LABELS = frozenset(
     }
 )
 _passes: Counter[str] = Counter()
+_passes_lock = threading.Lock()  # deliveries pass their points from one thread per channel
 
 
 def _target() -> tuple[str, int] | None:
@@ -41,6 +43,8 @@ def crash_point(label: str) -> None:
     target = _target()
     if target is None or target[0] != label:
         return
-    _passes[label] += 1
-    if _passes[label] == target[1]:
+    with _passes_lock:
+        _passes[label] += 1
+        due = _passes[label] == target[1]
+    if due:
         os.kill(os.getpid(), signal.SIGKILL)

@@ -31,7 +31,7 @@ from aggregator.adapters.base import Adapter, AdapterError, Page
 from aggregator.config import SourceConfig
 from aggregator.models import Posting
 
-__all__ = ["IsolationError", "WorkerPool", "parse_source", "shared_pool"]
+__all__ = ["IsolationError", "WorkerPool", "parse_source", "shared_pool", "stop_workers"]
 
 log = logging.getLogger(__name__)
 
@@ -45,6 +45,9 @@ _CONTEXT = (
 START_METHOD = _CONTEXT.get_start_method()
 START_TIMEOUT = 60.0  # seconds a new worker may take to import the parsers
 _READY = "ready"
+# The parent decides when workers stop: Ctrl-C and `kill -TERM -PGID` reach the whole process
+# group, and a worker must neither die mid-task nor print a traceback for them.
+_STOP_SIGNALS = {signal.SIGINT, signal.SIGTERM}
 
 
 class IsolationError(AdapterError):
@@ -77,7 +80,14 @@ class _Worker:
             name="aggregator-parse",
             daemon=True,
         )
-        self.process.start()
+        # Blocked across the start: a forked child runs the parent's Python handlers until
+        # `_serve` ignores these signals, and one arriving in between would print a traceback.
+        # The child unblocks them once ignored; a pending one is then dropped.
+        previous = signal.pthread_sigmask(signal.SIG_BLOCK, _STOP_SIGNALS)
+        try:
+            self.process.start()
+        finally:
+            signal.pthread_sigmask(signal.SIG_SETMASK, previous)
         child.close()
         self.ready = False
 
@@ -106,6 +116,7 @@ class WorkerPool:
         self._started = 0
         self._lock = threading.Lock()
         self._workers: set[_Worker] = set()
+        self._stopped = False
 
     def warm(self, count: int = 1) -> None:
         """Have at least `count` workers started (they start in the background), so a parse
@@ -149,11 +160,23 @@ class WorkerPool:
             return self._idle.get_nowait()
         except queue.Empty:
             self._start_one()
-        return self._idle.get()
+        while not self._stopped:  # after a stop, no worker would ever come back
+            with contextlib.suppress(queue.Empty):
+                return self._idle.get(timeout=0.2)
+        raise IsolationError("parsing stopped: the process is stopping")
+
+    def stop_now(self) -> None:
+        """Kill every worker at once and start no new one: the process is stopping. Takes no
+        lock, so that a signal handler may call it whatever the interrupted code holds; a task
+        waiting for a worker fails with IsolationError."""
+        self._stopped = True
+        for worker in list(self._workers):  # a copy made in one step, under the GIL
+            with contextlib.suppress(OSError, ValueError, AttributeError):
+                worker.process.kill()
 
     def _start_one(self) -> bool:
         with self._lock:
-            if self._started >= self.size:
+            if self._started >= self.size or self._stopped:
                 return False
             self._started += 1
             worker = _Worker(self.memory_limit, [w.conn for w in self._workers])
@@ -185,8 +208,9 @@ def _serve(conn: Connection, memory_limit: int | None, inherited: Sequence[Conne
     for other in inherited:
         other.close()
     faulthandler.disable()  # the parent reports a crash, with its signal
-    # Ctrl-C reaches the whole process group; the parent decides when workers stop.
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    for signum in _STOP_SIGNALS:
+        signal.signal(signum, signal.SIG_IGN)
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, _STOP_SIGNALS)
     with contextlib.suppress(ValueError):
         signal.set_wakeup_fd(-1)  # a forked copy of the event loop's wake-up pipe is not ours
     if memory_limit is not None:
@@ -229,6 +253,13 @@ def _limit_memory(limit: int) -> None:
 
 _shared: WorkerPool | None = None
 _shared_lock = threading.Lock()
+
+
+def stop_workers() -> None:
+    """Kill the shared pool's workers now (a run or the daemon is stopping); safe to call from
+    a signal handler."""
+    if _shared is not None:
+        _shared.stop_now()
 
 
 def shared_pool(size: int = 2, *, memory_limit: int | None = None) -> WorkerPool:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import logging
+import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -176,9 +177,12 @@ class Pipeline:
                 "source %s: cannot record its state: %s", source.name, reason, exc_info=_debugging()
             )
 
-    def deliver(self) -> list[DeliveryResult]:
-        """Send every due outbox row; failures are recorded for retry, never raised."""
-        return deliver_pending(self.store, self.channels, clock=self.clock, zone=self.config.zone)
+    def deliver(self, stop: threading.Event | None = None) -> list[DeliveryResult]:
+        """Send every due outbox row; failures are recorded for retry, never raised. Once
+        `stop` is set, no new message is started (the rest stays queued)."""
+        return deliver_pending(
+            self.store, self.channels, clock=self.clock, zone=self.config.zone, stop=stop
+        )
 
     async def _fetch(self, source: SourceConfig, state: SourceState | None) -> FetchResult:
         adapter = self._adapter(source)

@@ -6,12 +6,14 @@ import asyncio
 import logging
 import random
 import signal
+import threading
 from datetime import timedelta
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.interval import IntervalTrigger
 
 from aggregator.config import SourceConfig
+from aggregator.isolation import stop_workers
 from aggregator.pipeline import Pipeline
 
 __all__ = ["Daemon"]
@@ -19,8 +21,9 @@ __all__ = ["Daemon"]
 log = logging.getLogger(__name__)
 
 DELIVERY_INTERVAL = timedelta(seconds=30)
-# How long a stop waits for the jobs in flight (a fetch has its own deadline, 30 s by default).
-DRAIN_TIMEOUT = timedelta(seconds=60)
+# How long a stop waits for the jobs in flight before cancelling them; with the deliverer's
+# grace for a message in flight, the daemon is gone well within `docker stop`'s 10 s.
+DRAIN_TIMEOUT = timedelta(seconds=5)
 MAX_JITTER = timedelta(minutes=5)
 
 
@@ -30,6 +33,7 @@ class Daemon:
     def __init__(self, pipeline: Pipeline) -> None:
         self.pipeline = pipeline
         self.stop_requested = asyncio.Event()
+        self._stop_sending = threading.Event()  # seen by the delivery thread
         self._in_flight = 0
         self._idle = asyncio.Event()
         self._idle.set()
@@ -61,6 +65,7 @@ class Daemon:
     def request_stop(self) -> None:
         log.info("stop requested; finishing the jobs in flight")
         self.stop_requested.set()
+        self._stop_sending.set()
 
     def _add_jobs(self, scheduler: AsyncIOScheduler) -> None:
         now = self.pipeline.clock()
@@ -124,7 +129,7 @@ class Daemon:
         # One delivery pass at a time; sending blocks (apprise is synchronous), so it runs in a
         # worker thread and the loop keeps serving fetches and signals meanwhile.
         async with self._delivery_lock:
-            results = await asyncio.to_thread(self.pipeline.deliver)
+            results = await asyncio.to_thread(self.pipeline.deliver, self._stop_sending)
         failed = sum(1 for r in results if not r.ok)
         if results:
             log.info("delivered %d alert(s), %d failed", len(results) - failed, failed)
@@ -136,7 +141,10 @@ class Daemon:
         try:
             await asyncio.wait_for(self._idle.wait(), DRAIN_TIMEOUT.total_seconds())
         except TimeoutError:
+            # Fetches are cancelled with the scheduler; a parse would hold the exit until its
+            # deadline, so its worker goes now (the source is fetched again on the next start).
             log.warning("jobs still running after %s; stopping anyway", DRAIN_TIMEOUT)
+            stop_workers()
 
 
 class _InFlight:

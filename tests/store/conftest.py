@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import secrets
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
@@ -10,36 +9,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import create_engine, make_url, text
 
 from aggregator.models import Listing, Match, Posting
 from aggregator.store import Store
+from tests.support.postgres import postgres_schema_url
 
-POSTGRES_ENV = "AGGREGATOR_TEST_POSTGRES_URL"
 NOW = datetime(2030, 1, 2, 3, 4, 5, 678901, tzinfo=UTC)
-# An odd session zone: PostgreSQL hands back timestamps in it, and the store must return UTC.
-PG_SESSION_TIMEZONE = "Asia/Kolkata"
-
-
-def _postgres_schema_url() -> Iterator[str]:
-    base = os.environ.get(POSTGRES_ENV)
-    if not base:
-        pytest.skip(f"PostgreSQL tests need {POSTGRES_ENV}, e.g. postgresql+psycopg://...")
-    schema = f"t_{secrets.token_hex(6)}"
-    admin = create_engine(base, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE SCHEMA "{schema}"'))
-    options = f"-csearch_path={schema} -ctimezone={PG_SESSION_TIMEZONE}"
-    try:
-        yield (
-            make_url(base)
-            .update_query_dict({"options": options})
-            .render_as_string(hide_password=False)
-        )
-    finally:
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
@@ -48,7 +23,7 @@ def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     if request.param == "sqlite":
         yield f"sqlite:///{tmp_path / 'data' / 'aggregator.db'}"
     else:
-        yield from _postgres_schema_url()
+        yield from postgres_schema_url()
 
 
 @pytest.fixture

@@ -6,6 +6,7 @@ import json
 import subprocess
 import sys
 import threading
+import time
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
@@ -176,19 +177,22 @@ def test_threads_claiming_at_once_never_get_the_same_row(
     workers = 4
     start = threading.Barrier(workers)
     claimed: list[list[int]] = [[] for _ in range(workers)]
+    # Each its own engine, connections and holder, like another process; disposed of only at
+    # the end, since a disposed store's leases are free at once.
+    stores = [Store(store_url) for _ in range(workers)]
 
     def work(index: int) -> None:
-        own = Store(store_url)  # its own engine and connections, like another process
         start.wait()
-        while batch := own.claim_due(now=now, lease=LEASE, limit=3):
+        while batch := stores[index].claim_due(now=now, lease=LEASE, limit=3):
             claimed[index] += _ids(batch)
-        own.dispose()
 
     threads = [threading.Thread(target=work, args=(i,)) for i in range(workers)]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join(timeout=60)
+    for own in stores:
+        own.dispose()
 
     every_claim = [row for rows in claimed for row in rows]
     assert sorted(every_claim) == _ids(store.outbox())
@@ -234,3 +238,37 @@ def test_processes_claiming_at_once_never_get_the_same_row(
     assert [process.returncode for process in popen] == [0, 0, 0]
     assert sorted(every_claim) == _ids(store.outbox())
     assert len(every_claim) == len(set(every_claim)) == 40
+
+
+CLAIMER = """
+import json, sys
+from datetime import datetime, timedelta
+from aggregator.store import Store
+
+store = Store(sys.argv[1])
+claimed = store.claim_due(now=datetime.fromisoformat(sys.argv[2]), lease=timedelta(minutes=5))
+print(json.dumps([entry.id for entry in claimed]), flush=True)
+sys.stdin.readline()
+"""
+
+
+def test_rows_leased_by_a_killed_process_are_claimable_at_once(
+    store: Store, store_url: str, enqueue_alerts: Enqueue, now: datetime
+) -> None:
+    enqueue_alerts(3)
+    command = [sys.executable, "-c", CLAIMER, store_url, now.isoformat()]
+    process = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    assert process.stdout is not None
+    claimed_there = json.loads(process.stdout.readline())
+    assert len(claimed_there) == 3
+    assert store.claim_due(now=now, lease=LEASE) == []  # leased to a live process
+
+    process.kill()  # SIGKILL with five minutes of lease left
+    process.wait(timeout=30)
+
+    # PostgreSQL drops a dead session's locks once it notices the closed connection: ms.
+    deadline = time.monotonic() + 5
+    while not (claimed_here := store.claim_due(now=now, lease=LEASE)):
+        assert time.monotonic() < deadline, "the dead process's leases were not taken over"
+        time.sleep(0.01)
+    assert _ids(claimed_here) == claimed_there

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
-from aggregator.models import OutboxStatus
+from aggregator.models import Listing, Match, OutboxStatus
 from aggregator.store import Store
 
 LEASE = timedelta(minutes=5)
@@ -131,3 +131,73 @@ def test_purge_deletes_old_sent_and_dead_rows_but_never_pending_ones(
 
     assert purged == 2
     assert [entry.status for entry in store.outbox()] == [OutboxStatus.PENDING]
+
+
+def test_a_renewed_lease_lasts_from_the_renewal(
+    store: Store, enqueue_alerts: Enqueue, now: datetime
+) -> None:
+    enqueue_alerts(1)
+    (entry,) = store.claim_due(now=now, lease=LEASE)
+
+    assert store.renew(
+        [entry], now=now + LEASE - timedelta(seconds=1), lease=LEASE, done_urls=frozenset({1})
+    )
+
+    assert store.claim_due(now=now + LEASE * 1.5, lease=LEASE) == []
+    (again,) = store.claim_due(now=now + LEASE * 2, lease=LEASE)
+    assert again.done_urls == frozenset({1})
+
+
+def test_a_lease_lost_to_another_claimer_cannot_be_renewed(
+    store: Store, enqueue_alerts: Enqueue, now: datetime
+) -> None:
+    enqueue_alerts(1)
+    (stale,) = store.claim_due(now=now, lease=LEASE)
+    (fresh,) = store.claim_due(now=now + LEASE * 2, lease=LEASE)
+
+    assert store.renew([stale], now=now + LEASE * 2, lease=LEASE) is False
+    assert store.renew([fresh], now=now + LEASE * 2, lease=LEASE) is True
+
+
+def test_renewing_several_rows_is_all_or_nothing(
+    store: Store, enqueue_alerts: Enqueue, now: datetime
+) -> None:
+    enqueue_alerts(2)
+    first, second = store.claim_due(now=now, lease=LEASE)
+    store.mark_sent(second, now=now, message_id=second.key)  # no longer pending: lost to us
+
+    assert store.renew([first, second], now=now, lease=LEASE * 4) is False
+    (again,) = store.claim_due(now=now + LEASE * 2, lease=LEASE)
+    assert again.id == first.id  # the first row's lease was not extended either
+
+
+def test_a_released_row_is_claimable_at_once_without_counting_an_attempt(
+    store: Store, enqueue_alerts: Enqueue, now: datetime
+) -> None:
+    enqueue_alerts(1)
+    (entry,) = store.claim_due(now=now, lease=LEASE)
+
+    store.release([entry])
+
+    (again,) = store.claim_due(now=now, lease=LEASE)
+    assert (again.id, again.attempts) == (entry.id, 0)
+    assert store.mark_sent(entry, now=now, message_id=entry.key) is False  # the old claim is over
+
+
+def test_a_claim_of_one_rule_takes_only_that_rules_digest_rows(
+    store: Store, make_listings: Callable[[int], list[Listing]], now: datetime
+) -> None:
+    first, second, third = make_listings(3)
+    with store.transaction() as unit:
+        items = [
+            (Match(first.id, "weekly", "w"), "me"),
+            (Match(second.id, "daily", "d"), "me"),
+            (Match(third.id, "weekly", "w"), "me"),
+        ]
+        unit.enqueue(items, now=now, digest_at={"weekly": now, "daily": now})
+
+    weekly = store.claim_due(now=now, lease=LEASE, kinds=["digest"], same_rule=True)
+    daily = store.claim_due(now=now, lease=LEASE, kinds=["digest"], same_rule=True)
+
+    assert [(e.rule, e.listing_id) for e in weekly] == [("weekly", first.id), ("weekly", third.id)]
+    assert [(e.rule, e.listing_id) for e in daily] == [("daily", second.id)]

@@ -5,7 +5,8 @@ from __future__ import annotations
 import logging
 import re
 import sys
-from collections.abc import Iterator, Mapping
+import threading
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
@@ -17,6 +18,7 @@ import apprise.plugins.email.base as apprise_email
 from apprise.decorators import notify as apprise_plugin
 
 from aggregator.config import ChannelConfig
+from aggregator.notify.budget import send_within
 from aggregator.notify.render import Alert
 
 __all__ = [
@@ -31,6 +33,9 @@ __all__ = [
 ]
 
 log = logging.getLogger(__name__)
+
+# Called before each URL's send with the URL's index and the indices done so far; False: stop.
+BeforeSend = Callable[[int, frozenset[int]], bool]
 
 _USERINFO_RE = re.compile(r"^([a-z][a-z0-9+.-]*://)[^@/]*@", re.IGNORECASE)
 _SCHEME_RE = re.compile(r"^([a-z][a-z0-9+.-]*)://", re.IGNORECASE)
@@ -99,10 +104,12 @@ def check_channel_url(url: str) -> str | None:
 
 @dataclass(frozen=True, slots=True)
 class SendOutcome:
-    """Which of a channel's URLs took the message (indices), and the first error, redacted."""
+    """Which of a channel's URLs took the message (indices), and the first error, redacted;
+    `stopped`: a `before_each` check ended the send before all URLs were tried."""
 
     done: frozenset[int]
     error: str | None = None
+    stopped: bool = False
 
     @property
     def ok(self) -> bool:
@@ -157,6 +164,10 @@ class Channel:
     name: str
     targets: tuple[Target, ...]
     config: ChannelConfig = field(default_factory=lambda: ChannelConfig(urls=["console://"]))
+    # Sends given up past their budget whose thread may still run, by URL index.
+    _abandoned: dict[int, threading.Thread | None] = field(
+        default_factory=dict, init=False, repr=False
+    )
 
     @property
     def urls(self) -> tuple[str, ...]:
@@ -167,43 +178,57 @@ class Channel:
         return all(target.scheme in {"mailto", "mailtos"} for target in self.targets)
 
     def send(
-        self, alert: Alert, *, key: str | None = None, skip: frozenset[int] = frozenset()
+        self,
+        alert: Alert,
+        *,
+        key: str | None = None,
+        skip: frozenset[int] = frozenset(),
+        before_each: BeforeSend | None = None,
     ) -> SendOutcome:
-        """Send to every URL not in `skip`; never raises. The outcome lists the URLs done."""
+        """Send to every URL not in `skip`, each within the channel's `send_timeout`; never
+        raises. The outcome lists the URLs done. `before_each(index, done)` runs right before
+        each URL's send: False stops there, nothing more is sent (`outcome.stopped`)."""
         done, errors = set(skip), []
-        for index, target in enumerate(self.targets):
+        for index in range(len(self.targets)):
             if index in skip:
                 continue
-            error = self._send_one(target, alert, key)
+            if before_each is not None and not before_each(index, frozenset(done)):
+                return SendOutcome(frozenset(done), "stopped before sending", stopped=True)
+            error = self._send_one(index, alert, key)
             if error is None:
                 done.add(index)
             else:
                 errors.append(error if len(self.targets) == 1 else f"URL {index + 1}: {error}")
         return SendOutcome(frozenset(done), errors[0] if errors else None)
 
-    def _send_one(self, target: Target, alert: Alert, key: str | None) -> str | None:
-        with apprise.LogCapture(level=logging.WARNING) as captured:  # type: ignore[no-untyped-call]
-            try:
-                ok = target.send(alert, key)
-            except Exception as exc:  # apprise plugins should not raise; one must not end a run
-                log.debug("apprise raised", exc_info=True)
-                ok, captured_text = False, f"{type(exc).__name__}"
-            else:
-                captured_text = captured.getvalue() if hasattr(captured, "getvalue") else ""
-        if ok:
+    def _send_one(self, index: int, alert: Alert, key: str | None) -> str | None:
+        target = self._target(index)
+        budget = self.config.send_timeout
+        attempt = send_within(
+            lambda: target.send(alert, key), budget=budget, name=f"send {self.name}[{index + 1}]"
+        )
+        if not attempt.finished:
+            self._abandoned[index] = attempt.thread
+            return f"no answer within {budget:g} s"
+        if attempt.ok:
             return None
-        return self._redact(_last_line(captured_text) or "apprise reported a failure")
+        return self._redact(attempt.problem or "apprise reported a failure")
+
+    def _target(self, index: int) -> Target:
+        """The URL's apprise object; a fresh one while an abandoned send still uses the old
+        one (apprise objects keep per-send state such as our key header)."""
+        abandoned = self._abandoned.pop(index, None)
+        if abandoned is None or not abandoned.is_alive():
+            return self.targets[index]
+        fresh = _target_for(self.targets[index].url)
+        self.targets = (*self.targets[:index], fresh, *self.targets[index + 1 :])
+        return fresh
 
     def _redact(self, message: str) -> str:
         for url in self.urls:
             for secret in _secrets_of(url):
                 message = message.replace(secret, "****")
         return message
-
-
-def _last_line(text: str) -> str:
-    lines = [line.split(" - ", 2)[-1].strip() for line in text.splitlines() if line.strip()]
-    return lines[-1] if lines else ""
 
 
 def _secrets_of(url: str) -> list[str]:
@@ -220,15 +245,23 @@ def _secrets_of(url: str) -> list[str]:
 
 def build_channels(channels: Mapping[str, ChannelConfig]) -> dict[str, Channel]:
     """One Channel per configured name; URLs were checked when the config was loaded."""
-    # Sequential sends in the calling thread: the Message-ID travels in a context variable.
-    asset = apprise.AppriseAsset(async_mode=False)
     built: dict[str, Channel] = {}
     for name, config in channels.items():
-        targets = []
-        for url in config.urls:
-            instance = apprise.Apprise(asset=asset)
-            if not instance.add(url):
-                raise ValueError(f"channels.{name}: apprise cannot use {redact_url(url)}")
-            targets.append(Target(url=url, _apprise=instance))
-        built[name] = Channel(name=name, targets=tuple(targets), config=config)
+        try:
+            targets = tuple(_target_for(url) for url in config.urls)
+        except ValueError as exc:
+            raise ValueError(f"channels.{name}: {exc}") from None
+        built[name] = Channel(name=name, targets=targets, config=config)
     return built
+
+
+def _target_for(url: str) -> Target:
+    # Sequential sends in the calling thread (the Message-ID travels in a context variable set
+    # there). apprise's own deadline (service_timeout) would run each send in a shared
+    # ThreadPoolExecutor, whose threads the interpreter joins at exit: one stuck send would
+    # hold the process forever. Off, so the budget is ours (budget.py), in a daemon thread.
+    asset = apprise.AppriseAsset(async_mode=False, service_timeout=0)
+    instance = apprise.Apprise(asset=asset)
+    if not instance.add(url):
+        raise ValueError(f"apprise cannot use {redact_url(url)}")
+    return Target(url=url, _apprise=instance)

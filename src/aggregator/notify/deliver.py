@@ -1,13 +1,16 @@
-"""The outbox deliverer: claim due rows, send each through its own channel, record the outcome."""
+"""The outbox deliverer: each channel claims its next message's rows, re-checks the claim before
+each URL's send, sends within the URL's time budget and records the outcome."""
 
 from __future__ import annotations
 
 import logging
 import random
-from collections.abc import Callable, Collection, Mapping, Sequence
+import threading
+import time
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta, tzinfo
-from typing import Protocol, TypeVar
+from typing import Protocol
 
 from aggregator.crash import crash_point
 from aggregator.models import DeliveryResult, Listing, OutboxEntry
@@ -29,13 +32,16 @@ log = logging.getLogger(__name__)
 RETRY_SCHEDULE: tuple[timedelta, ...] = tuple(
     timedelta(seconds=s) for s in (30, 120, 600, 1800, 7200, 21600, 43200)
 )
-CLAIM_LEASE = timedelta(minutes=5)
-# apprise waits between two sends to one service (5.5 s for e-mail), so a batch must be sent well
-# within its lease, or another process could claim the rest of it again.
-CLAIM_BATCH = 10
-DIGEST_BATCH = 500
+# A claim lasts one URL's send budget plus this margin, and is renewed before each URL's send.
+# The margin covers rendering, the renewal itself, and recording the outcome of a send that used
+# its whole budget (a SQLite write may wait up to 15 s for the write lock).
+LEASE_MARGIN = timedelta(seconds=30)
+GROUP_LIMIT = 500  # rows in one message: a digest, or the overflow past max_per_hour
+STOP_GRACE = 3.0  # seconds a stop gives the messages in flight before abandoning them
+NOTICE_ROUNDS = 3  # extra passes for channels that got a notice queued during a pass
 # A channel named `admin` gets the "channel failing" notices; without it, every other channel.
 ADMIN_CHANNEL = "admin"
+_INSTANT = ("alert", "notice")
 
 
 class OutboxStore(Protocol):
@@ -49,7 +55,17 @@ class OutboxStore(Protocol):
         limit: int = ...,
         channels: Collection[str] | None = ...,
         kinds: Collection[str] | None = ...,
+        same_rule: bool = ...,
     ) -> list[OutboxEntry]: ...
+    def renew(
+        self,
+        entries: Sequence[OutboxEntry],
+        *,
+        now: datetime,
+        lease: timedelta,
+        done_urls: frozenset[int] = ...,
+    ) -> bool: ...
+    def release(self, entries: Sequence[OutboxEntry]) -> None: ...
     def mark_sent(self, entry: OutboxEntry, *, now: datetime, message_id: str) -> bool: ...
     def mark_failed(
         self,
@@ -83,7 +99,10 @@ class _Pass:
     clock: Callable[[], datetime]
     rng: random.Random
     budget: Budget
+    stop: threading.Event
     results: list[DeliveryResult] = field(default_factory=list)
+    noticed: set[str] = field(default_factory=set)  # channels that got a notice queued
+    errors: list[Exception] = field(default_factory=list)
 
 
 def deliver_pending(
@@ -93,64 +112,122 @@ def deliver_pending(
     clock: Callable[[], datetime],
     zone: tzinfo = UTC,
     rng: random.Random | None = None,
+    stop: threading.Event | None = None,
 ) -> list[DeliveryResult]:
     """Deliver every due outbox row of the configured channels; never raises for a send failure.
 
-    Channels in their quiet hours are left for later; a channel over its `max_per_hour` gets
-    the overflow folded into one message. Digest rows go out one message per rule and channel.
+    Each channel delivers in its own thread, so a slow or failing URL delays only its own
+    channel. Channels in their quiet hours are left for later; a channel over its
+    `max_per_hour` gets the overflow folded into one message. Digest rows go out one message
+    per rule and channel. Once `stop` is set (or on Ctrl-C), no new message is started and the
+    ones in flight get STOP_GRACE seconds; whatever is left stays pending.
     """
     now = clock()
-    names = open_channels(channels, now=now, zone=zone)
-    run = _Pass(store, channels, clock, rng or random.Random(), Budget(store, channels, now))
-    while batch := store.claim_due(
-        now=clock(), lease=CLAIM_LEASE, limit=CLAIM_BATCH, channels=names, kinds=_INSTANT
-    ):
-        crash_point("after_claim")
-        listings = store.listings({e.listing_id for e in batch if e.listing_id is not None})
-        for channel, entries in _by(batch, lambda e: e.channel).items():
-            _deliver_instant(run, channel, entries, listings)
-    while batch := store.claim_due(
-        now=clock(), lease=CLAIM_LEASE, limit=DIGEST_BATCH, channels=names, kinds=("digest",)
-    ):
-        crash_point("after_claim")
-        listings = store.listings({e.listing_id for e in batch if e.listing_id is not None})
-        for (channel, rule), entries in _by(batch, lambda e: (e.channel, e.rule)).items():
-            title = f"{len(entries)} new match(es) for {rule}"
-            _send_group(run, channel, entries, listings, title=title, message_id=_group_id(entries))
+    budget = Budget(store, channels, now)
+    run = _Pass(store, channels, clock, rng or random.Random(), budget, stop or threading.Event())
+    names = open_names = open_channels(channels, now=now, zone=zone)
+    for _round in range(1 + NOTICE_ROUNDS):
+        _deliver_channels(run, names)
+        names = [name for name in open_names if name in run.noticed]
+        run.noticed.clear()
+        if not names or run.stop.is_set():
+            break
     return run.results
 
 
-_INSTANT = ("alert", "notice")
-K = TypeVar("K")
+def _deliver_channels(run: _Pass, names: Sequence[str]) -> None:
+    """Every channel in its own daemon thread (an abandoned one never holds up an exit)."""
+    finished = {name: threading.Event() for name in names}
+    for name in names:
+        thread = threading.Thread(
+            target=_channel, args=(run, name, finished[name]), name=f"deliver {name}", daemon=True
+        )
+        thread.start()
+    # Waits on events, not Thread.join: a signal handler raising in a join marks the thread
+    # as stopped although it still runs (CPython bpo-45274), and short waits let it run.
+    try:
+        for event in finished.values():
+            while not event.wait(0.1) and not run.stop.is_set():
+                pass
+    except BaseException:  # KeyboardInterrupt from Ctrl-C or the SIGTERM handler
+        run.stop.set()
+        _grace(finished.values())
+        raise
+    if run.stop.is_set():
+        _grace(finished.values())
+    if run.errors:
+        raise run.errors[0]
 
 
-def _by(
-    entries: Sequence[OutboxEntry], key: Callable[[OutboxEntry], K]
-) -> dict[K, list[OutboxEntry]]:
-    groups: dict[K, list[OutboxEntry]] = {}
-    for entry in entries:
-        groups.setdefault(key(entry), []).append(entry)
-    return groups
+def _grace(finished: Iterable[threading.Event]) -> None:
+    deadline = time.monotonic() + STOP_GRACE
+    for event in finished:
+        event.wait(max(0.0, deadline - time.monotonic()))
+
+
+def _channel(run: _Pass, name: str, finished: threading.Event) -> None:
+    """One channel's deliveries: its instant rows one message at a time, then its digests."""
+    try:
+        while not run.stop.is_set() and _next_instant(run, name):
+            pass
+        while not run.stop.is_set() and _next_digest(run, name):
+            pass
+    except Exception as exc:  # a database error: raised by the pass, not lost in a thread
+        run.errors.append(exc)
+    finally:
+        finished.set()
+
+
+def _lease(channel: Channel) -> timedelta:
+    return timedelta(seconds=channel.config.send_timeout) + LEASE_MARGIN
+
+
+def _claim(
+    run: _Pass, name: str, kinds: Collection[str], limit: int, *, same_rule: bool = False
+) -> list[OutboxEntry]:
+    """Claim the rows of the next message only, right before sending it."""
+    entries = run.store.claim_due(
+        now=run.clock(),
+        lease=_lease(run.channels[name]),
+        limit=limit,
+        channels=[name],
+        kinds=kinds,
+        same_rule=same_rule,
+    )
+    if entries:
+        crash_point("after_claim")
+    return entries
+
+
+def _next_instant(run: _Pass, name: str) -> bool:
+    """Send the channel's next alert alone while the hourly budget lasts; with one message
+    left, fold every due alert into it; with none, put them off. False: nothing was due."""
+    left = run.budget.left(name)
+    if left == 0:
+        until = run.budget.free_at(name)
+        for entry in _claim(run, name, _INSTANT, GROUP_LIMIT):
+            run.store.defer(entry, until=until)
+        return False
+    entries = _claim(run, name, _INSTANT, GROUP_LIMIT if left == 1 else 1)
+    if len(entries) == 1:
+        _send_group(run, name, entries, title=None, message_id=entries[0].key)
+    elif entries:
+        title = f"{len(entries)} more alert(s) (over {name}'s hourly limit)"
+        _send_group(run, name, entries, title=title, message_id=_group_id(entries))
+    return bool(entries)
+
+
+def _next_digest(run: _Pass, name: str) -> bool:
+    """Send one rule's due digest rows as one message. False: no digest was due."""
+    entries = _claim(run, name, ("digest",), GROUP_LIMIT, same_rule=True)
+    if entries:
+        title = f"{len(entries)} new match(es) for {entries[0].rule}"
+        _send_group(run, name, entries, title=title, message_id=_group_id(entries))
+    return bool(entries)
 
 
 def _group_id(entries: Sequence[OutboxEntry]) -> str:
     return f"digest:{entries[0].key}+{len(entries) - 1}"
-
-
-def _deliver_instant(
-    run: _Pass, channel: str, entries: list[OutboxEntry], listings: Mapping[int, Listing]
-) -> None:
-    """Send each row on its own while the hourly budget lasts; fold the rest into one message."""
-    alone, folded, deferred_until = run.budget.split(channel, len(entries))
-    for entry in entries[:alone]:
-        _send_group(run, channel, [entry], listings, title=None, message_id=entry.key)
-    rest = entries[alone:]
-    if folded and rest:
-        title = f"{len(rest)} more alert(s) (over {channel}'s hourly limit)"
-        _send_group(run, channel, rest, listings, title=title, message_id=_group_id(rest))
-    elif rest and deferred_until is not None:
-        for entry in rest:
-            run.store.defer(entry, until=deferred_until)
 
 
 def _render(
@@ -185,23 +262,34 @@ def _send_group(
     run: _Pass,
     channel_name: str,
     entries: Sequence[OutboxEntry],
-    listings: Mapping[int, Listing],
     *,
     title: str | None,
     message_id: str,
 ) -> None:
-    """Send one message carrying `entries`; record each row's outcome."""
+    """Send one message carrying `entries`; record each row's outcome. Before each URL's send
+    the claim is renewed: if it was lost (another deliverer has the rows now), nothing more is
+    sent and nothing recorded."""
     channel = run.channels[channel_name]
+    listings = run.store.listings({e.listing_id for e in entries if e.listing_id is not None})
     alert = _render(run, channel, entries, listings, title)
     skip = frozenset.intersection(*(entry.done_urls for entry in entries))
-    outcome = channel.send(alert, key=message_id, skip=skip)
+
+    def still_ours(_index: int, done: frozenset[int]) -> bool:
+        return run.store.renew(entries, now=run.clock(), lease=_lease(channel), done_urls=done)
+
+    outcome = channel.send(alert, key=message_id, skip=skip, before_each=still_ours)
+    if outcome.stopped:
+        run.store.release(entries)  # those rows that are still ours, for the next claimer
+        log.warning("alert %s left on channel %s: its claim was lost", message_id, channel_name)
+        return
     if outcome.ok:
         crash_point("after_send_before_mark")
     now = run.clock()
     run.budget.spend(channel_name)
     for entry in entries:
         if outcome.error is None:
-            run.store.mark_sent(entry, now=now, message_id=message_id)
+            if not run.store.mark_sent(entry, now=now, message_id=message_id):
+                log.warning("alert %s was sent after its claim ran out", entry.key)
             crash_point("after_mark")
             log.info("alert %s sent on channel %s", entry.key, channel_name)
             run.results.append(DeliveryResult(outbox_id=entry.id, channel=channel_name, ok=True))
@@ -244,4 +332,5 @@ def _notify_channel_failing(run: _Pass, entry: OutboxEntry, error: str, now: dat
     for target in targets:
         key = f"notice:channel-failing:{failing}:{now:%Y-%m-%d}:{target}"
         if run.store.enqueue_notice(key=key, channel=target, text=text, now=now):
+            run.noticed.add(target)
             log.warning("channel %s is failing; notice queued for channel %s", failing, target)

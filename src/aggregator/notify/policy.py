@@ -37,7 +37,10 @@ def _zone(zone: tzinfo) -> ZoneInfo:
 
 
 class Budget:
-    """How many more messages each channel may get in the hour ending now (max_per_hour)."""
+    """How many more messages each channel may get in the hour ending now (max_per_hour).
+
+    Each channel's deliverer thread asks about its own channel only.
+    """
 
     def __init__(self, store: _SentCounter, channels: Mapping[str, Channel], now: datetime) -> None:
         self._store = store
@@ -55,16 +58,11 @@ class Budget:
             self._left[channel] = max(0, limit - sent)
         return self._left[channel]
 
-    def split(self, channel: str, count: int) -> tuple[int, bool, datetime | None]:
-        """For `count` due alerts: how many go alone, whether the rest is folded into one
-        message, and, when the budget is spent, when to look at them again."""
-        left = self.left(channel)
-        if left is None or count <= left:
-            return count, False, None
-        if left >= 1:
-            return left - 1, True, None
+    def free_at(self, channel: str) -> datetime:
+        """When to look again at a channel whose budget is spent: a message's share of the
+        hour, at least a minute."""
         limit = self._channels[channel].config.max_per_hour or 1
-        return 0, False, self._now + max(HOUR / limit, MIN_DEFER)
+        return self._now + max(HOUR / limit, MIN_DEFER)
 
     def spend(self, channel: str) -> None:
         if self.left(channel) is not None:

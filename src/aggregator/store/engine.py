@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+import weakref
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -19,6 +21,7 @@ from sqlalchemy.pool import ConnectionPoolEntry, StaticPool
 __all__ = [
     "begin",
     "check_database_url",
+    "connect",
     "current_heads",
     "make_engine",
     "migrate",
@@ -94,10 +97,28 @@ def _sqlite_on_begin(connection: Connection) -> None:
     connection.exec_driver_sql(f"BEGIN {mode}")
 
 
+_SHARED: weakref.WeakKeyDictionary[Engine, threading.RLock] = weakref.WeakKeyDictionary()
+_SHARED_GUARD = threading.Lock()
+
+
+@contextmanager
+def connect(engine: Engine) -> Iterator[Connection]:
+    """A connection for one transaction. A memory database has a single connection for every
+    thread (StaticPool), so its transactions take turns instead of nesting into each other."""
+    if not isinstance(engine.pool, StaticPool):
+        with engine.connect() as connection:
+            yield connection
+        return
+    with _SHARED_GUARD:
+        turn = _SHARED.setdefault(engine, threading.RLock())
+    with turn, engine.connect() as connection:
+        yield connection
+
+
 @contextmanager
 def begin(engine: Engine, *, write: bool = True) -> Iterator[Connection]:
     """One transaction on a fresh connection: commit on exit, roll back on exception."""
-    with engine.connect() as connection:
+    with connect(engine) as connection:
         if not write:
             connection.execution_options(**{_SQLITE_BEGIN: "DEFERRED"})
         with connection.begin():

@@ -1,48 +1,66 @@
-"""A named lease in the `locks` table, so that only one run works at a time."""
+"""Named locks in the `locks` table, held by a holder id that dies with its process."""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from dataclasses import dataclass
+from datetime import datetime
 
-from sqlalchemy import Connection, delete, select
+from sqlalchemy import Connection, delete, select, update
 
+from aggregator.store.liveness import show_holder
 from aggregator.store.rows import upsert_insert
 from aggregator.store.tables import locks
 
-__all__ = ["RunLockBusy", "expires_at", "release", "try_acquire"]
+__all__ = ["LockRow", "RunLockBusy", "current", "release", "take"]
 
 
 class RunLockBusy(Exception):  # noqa: N818 (the public name the CLI and pipeline use)
-    """Another process holds the run lock and did not release it within the wait."""
+    """Another live process holds the lock and did not release it within the wait."""
 
-    def __init__(self, name: str, expires_at: datetime | None) -> None:
+    def __init__(self, name: str, holder: str | None, since: datetime | None) -> None:
         self.name = name
-        self.expires_at = expires_at
-        until = f" until {expires_at.isoformat()}" if expires_at else ""
-        super().__init__(f"lock {name!r} is held by another process{until}")
+        self.holder = show_holder(holder) if holder else None
+        self.since = since
+        by = f" by {self.holder}" if self.holder else " by another process"
+        when = f" since {since:%Y-%m-%d %H:%M:%S} UTC" if since else ""
+        super().__init__(f"lock {name!r} is held{by}{when}")
 
 
-def try_acquire(
-    connection: Connection, name: str, holder: str, *, now: datetime, lease: timedelta
+@dataclass(frozen=True, slots=True)
+class LockRow:
+    """Who holds a lock (maybe a dead process: ask liveness) and since when."""
+
+    holder: str
+    since: datetime
+
+
+def current(connection: Connection, name: str) -> LockRow | None:
+    query = select(locks.c.holder, locks.c.since).where(locks.c.name == name)
+    row = connection.execute(query).first()
+    return None if row is None else LockRow(row.holder, row.since)
+
+
+def take(
+    connection: Connection, name: str, holder: str, *, now: datetime, replacing: str | None
 ) -> bool:
-    """Take the lock if nobody holds it or its lease has expired, in one statement."""
-    values = {"holder": holder, "expires_at": now + lease}
-    statement = (
-        upsert_insert(connection, locks)
-        .values(name=name, **values)
-        .on_conflict_do_update(index_elements=["name"], set_=values, where=locks.c.expires_at < now)
-        .returning(locks.c.name)
+    """Take the lock if nobody holds it (`replacing` None) or if it is still `replacing`'s,
+    a holder found dead: one statement each, so of two takers only one succeeds."""
+    if replacing is None:
+        statement = (
+            upsert_insert(connection, locks)
+            .values(name=name, holder=holder, since=now)
+            .on_conflict_do_nothing(index_elements=["name"])
+            .returning(locks.c.name)
+        )
+        return connection.execute(statement).first() is not None
+    takeover = (
+        update(locks)
+        .where(locks.c.name == name, locks.c.holder == replacing)
+        .values(holder=holder, since=now)
     )
-    return connection.execute(statement).first() is not None
-
-
-def expires_at(connection: Connection, name: str) -> datetime | None:
-    """When the current holder's lease ends (None if nobody holds it)."""
-    query = select(locks.c.expires_at).where(locks.c.name == name)
-    result: datetime | None = connection.execute(query).scalar_one_or_none()
-    return result
+    return connection.execute(takeover).rowcount == 1
 
 
 def release(connection: Connection, name: str, holder: str) -> None:
-    """Drop the lock if it is still ours (an expired lease may have been taken over)."""
+    """Drop the lock if it is still ours."""
     connection.execute(delete(locks).where(locks.c.name == name, locks.c.holder == holder))

@@ -1,9 +1,10 @@
-"""Outbox delivery queries: claim due rows under a lease, record outcomes, manage the queue."""
+"""Outbox queries: claim due rows under a lease, renew it, record outcomes, manage the queue."""
 
 from __future__ import annotations
 
 import secrets
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import ColumnElement, Connection, delete, func, or_, select, update
@@ -13,23 +14,57 @@ from aggregator.store.rows import format_done_urls, outbox_from_row, upsert_inse
 from aggregator.store.tables import outbox
 
 __all__ = [
+    "Claim",
     "claim_due",
     "defer",
     "enqueue_notice",
+    "lease_holders",
     "list_outbox",
     "mark_failed",
     "mark_sent",
     "purge",
+    "release",
+    "renew",
     "retry",
     "sent_messages_since",
 ]
 
 PENDING = OutboxStatus.PENDING.value
+_NO_LEASE: dict[str, object] = {"lease_until": None, "lease_token": None, "lease_holder": None}
 
 
-def _claimable(now: datetime) -> ColumnElement[bool]:
-    lease_free = or_(outbox.c.lease_until.is_(None), outbox.c.lease_until < now)
-    return (outbox.c.status == PENDING) & (outbox.c.next_attempt_at <= now) & lease_free
+@dataclass(frozen=True, slots=True)
+class Claim:
+    """What to claim: due rows of these channels and kinds, for `holder`, under `lease`.
+
+    `dead_holders` are holders found dead: their leases no longer count. `same_rule` takes
+    only the rows of the first due row's rule (one digest message).
+    """
+
+    now: datetime
+    lease: timedelta
+    holder: str | None
+    limit: int
+    channels: Collection[str] | None = None
+    kinds: Collection[str] | None = None
+    dead_holders: Collection[str] = ()
+    same_rule: bool = False
+
+
+def _due(claim: Claim) -> ColumnElement[bool]:
+    due = (outbox.c.status == PENDING) & (outbox.c.next_attempt_at <= claim.now)
+    if claim.channels is not None:
+        due &= outbox.c.channel.in_(list(claim.channels))
+    if claim.kinds is not None:
+        due &= outbox.c.kind.in_(list(claim.kinds))
+    return due
+
+
+def _claimable(claim: Claim) -> ColumnElement[bool]:
+    lease_free = or_(outbox.c.lease_until.is_(None), outbox.c.lease_until < claim.now)
+    if claim.dead_holders:
+        lease_free = or_(lease_free, outbox.c.lease_holder.in_(list(claim.dead_holders)))
+    return _due(claim) & lease_free
 
 
 def _held(entry: OutboxEntry) -> ColumnElement[bool]:
@@ -42,37 +77,74 @@ def _held(entry: OutboxEntry) -> ColumnElement[bool]:
     )
 
 
-def claim_due(
-    connection: Connection,
-    *,
-    now: datetime,
-    lease: timedelta,
-    limit: int,
-    channels: Collection[str] | None,
-    kinds: Collection[str] | None = None,
-) -> list[OutboxEntry]:
-    """Lease up to `limit` due rows to the caller, oldest first, under one new lease token.
+def lease_holders(connection: Connection, claim: Claim) -> set[str]:
+    """The holders of unexpired leases on rows the claim would take (ask which are alive)."""
+    query = (
+        select(outbox.c.lease_holder)
+        .distinct()
+        .where(_due(claim), outbox.c.lease_until >= claim.now, outbox.c.lease_holder.is_not(None))
+    )
+    return {holder for holder in connection.execute(query).scalars() if holder is not None}
+
+
+def claim_due(connection: Connection, claim: Claim) -> list[OutboxEntry]:
+    """Lease up to `claim.limit` claimable rows to the caller, oldest first, under one new
+    lease token.
 
     On PostgreSQL, `FOR UPDATE SKIP LOCKED` lets concurrent claimers pass each other's rows; on
     SQLite the write transaction (BEGIN IMMEDIATE) already serializes claimers. Either way the
     UPDATE repeats the claimable test, so a row leased since the SELECT is never taken twice.
     """
-    query = select(outbox.c.id).where(_claimable(now)).order_by(outbox.c.id).limit(limit)
-    if channels is not None:
-        query = query.where(outbox.c.channel.in_(list(channels)))
-    if kinds is not None:
-        query = query.where(outbox.c.kind.in_(list(kinds)))
-    ids = list(connection.execute(query.with_for_update(skip_locked=True)).scalars())
+    query = select(outbox.c.id).where(_claimable(claim)).order_by(outbox.c.id)
+    if claim.same_rule:
+        first = select(outbox.c.rule).where(_claimable(claim)).order_by(outbox.c.id).limit(1)
+        rule = connection.execute(first.with_for_update(skip_locked=True)).scalar()
+        if rule is None:
+            return []
+        query = query.where(outbox.c.rule == rule)
+    query = query.limit(claim.limit).with_for_update(skip_locked=True)
+    ids = list(connection.execute(query).scalars())
     if not ids:
         return []
-    claim = (
+    values = {
+        "lease_until": claim.now + claim.lease,
+        "lease_token": secrets.token_hex(16),
+        "lease_holder": claim.holder,
+    }
+    statement = (
         update(outbox)
-        .where(outbox.c.id.in_(ids), _claimable(now))
-        .values(lease_until=now + lease, lease_token=secrets.token_hex(16))
+        .where(outbox.c.id.in_(ids), _claimable(claim))
+        .values(values)
         .returning(*outbox.c)
     )
-    entries = [outbox_from_row(row) for row in connection.execute(claim)]
+    entries = [outbox_from_row(row) for row in connection.execute(statement)]
     return sorted(entries, key=lambda entry: entry.id)
+
+
+def renew(
+    connection: Connection,
+    entries: Sequence[OutboxEntry],
+    *,
+    until: datetime,
+    done_urls: frozenset[int],
+) -> bool:
+    """Extend the caller's lease on every row to `until`, recording the URLs done so far;
+    False when a row is no longer the caller's (the caller must then roll back)."""
+    for entry in entries:
+        statement = (
+            update(outbox)
+            .where(_held(entry))
+            .values(lease_until=until, done_urls=format_done_urls(entry.done_urls | done_urls))
+        )
+        if connection.execute(statement).rowcount != 1:
+            return False
+    return True
+
+
+def release(connection: Connection, entries: Sequence[OutboxEntry]) -> None:
+    """Give rows still leased to the caller back, due as before, without counting an attempt."""
+    for entry in entries:
+        connection.execute(update(outbox).where(_held(entry)).values(_NO_LEASE))
 
 
 def mark_sent(
@@ -87,9 +159,8 @@ def mark_sent(
             sent_at=now,
             attempts=outbox.c.attempts + 1,
             last_error=None,
-            lease_until=None,
-            lease_token=None,
             message_id=message_id,
+            **_NO_LEASE,
         )
     )
     return connection.execute(statement).rowcount == 1
@@ -111,9 +182,8 @@ def mark_failed(
     values: dict[str, object] = {
         "attempts": outbox.c.attempts + 1,
         "last_error": error,
-        "lease_until": None,
-        "lease_token": None,
         "done_urls": format_done_urls(entry.done_urls | done_urls),
+        **_NO_LEASE,
     }
     if retry_at is None:
         values["status"] = OutboxStatus.DEAD.value
@@ -124,11 +194,7 @@ def mark_failed(
 
 def defer(connection: Connection, entry: OutboxEntry, *, until: datetime) -> bool:
     """Give a claimed row back, due at `until`, without counting an attempt (rate limits)."""
-    statement = (
-        update(outbox)
-        .where(_held(entry))
-        .values(next_attempt_at=until, lease_until=None, lease_token=None)
-    )
+    statement = update(outbox).where(_held(entry)).values(next_attempt_at=until, **_NO_LEASE)
     return connection.execute(statement).rowcount == 1
 
 
@@ -185,7 +251,7 @@ def retry(connection: Connection, *, ids: Collection[int] | None, now: datetime)
     statement = (
         update(outbox)
         .where(condition)
-        .values(status=PENDING, attempts=0, next_attempt_at=now, lease_until=None, lease_token=None)
+        .values(status=PENDING, attempts=0, next_attempt_at=now, **_NO_LEASE)
     )
     return int(connection.execute(statement).rowcount)
 

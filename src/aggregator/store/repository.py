@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-import secrets
+import dataclasses
+import threading
 import time
-from collections.abc import Collection, Iterator
+from collections.abc import Collection, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 
@@ -13,7 +14,15 @@ from sqlalchemy.engine import URL
 from aggregator.models import Listing, OutboxEntry, OutboxStatus, SourceState
 from aggregator.store import locks, queries
 from aggregator.store import outbox as delivery
-from aggregator.store.engine import begin, current_heads, make_engine, migrate, script_heads
+from aggregator.store.engine import (
+    begin,
+    connect,
+    current_heads,
+    make_engine,
+    migrate,
+    script_heads,
+)
+from aggregator.store.liveness import liveness_for
 from aggregator.store.locks import RunLockBusy
 from aggregator.store.rows import source_state_values, upsert_insert
 from aggregator.store.tables import source_state
@@ -24,16 +33,26 @@ __all__ = ["Store"]
 LOCK_RETRY_SECONDS = 0.2
 
 
+class _LeaseLostError(Exception):
+    """Rolls a renewal back when one of its rows is no longer the caller's."""
+
+
 class Store:
     """Listings, matches, the outbox, source state and the run lock, on SQLite or PostgreSQL.
 
     Every method runs its own short transaction, except the writes made through
     `transaction()`. Do not call the store's methods inside `transaction()`: they would wait
     for the very write lock that the open transaction holds on SQLite.
+
+    Outbox leases and the run lock name a holder id that dies with this process (liveness.py):
+    what a killed process held is free at once.
     """
 
     def __init__(self, url: str | URL) -> None:
         self._engine = make_engine(url)
+        self._liveness = liveness_for(self._engine)
+        self._holder: str | None = None
+        self._holder_lock = threading.Lock()
 
     @property
     def display_url(self) -> str:
@@ -48,13 +67,29 @@ class Store:
         return current_heads(self._engine) == script_heads()
 
     def dispose(self) -> None:
-        """Close every pooled connection."""
+        """Release this store's holders (their leases become free) and close every connection."""
+        with self._holder_lock:
+            self._holder = None
+        self._liveness.close()
         self._engine.dispose()
+
+    @property
+    def holder(self) -> str:
+        """This store's holder id (`host:pid:suffix`) for outbox leases, taken on first use."""
+        with self._holder_lock:
+            if self._holder is None:
+                self._holder = self._liveness.take()
+            return self._holder
+
+    def living(self, holders: Collection[str]) -> set[str]:
+        """The holder ids among `holders` whose process is alive (on any machine, for PG)."""
+        with begin(self._engine, write=False) as connection:
+            return self._liveness.living(set(holders), connection)
 
     @contextmanager
     def transaction(self, *, rollback: bool = False) -> Iterator[UnitOfWork]:
         """One write transaction: commit on exit, or roll back on error or when `rollback`."""
-        with self._engine.connect() as connection:
+        with connect(self._engine) as connection:
             unit = UnitOfWork(connection)
             try:
                 with connection.begin() as transaction:
@@ -87,12 +122,43 @@ class Store:
         limit: int = 100,
         channels: Collection[str] | None = None,
         kinds: Collection[str] | None = None,
+        same_rule: bool = False,
     ) -> list[OutboxEntry]:
-        """Lease due pending rows to this caller until `now + lease`; no one else gets them."""
+        """Lease due pending rows to this store's holder until `now + lease`; no one else gets
+        them meanwhile, unless this process dies. `same_rule`: one rule's rows only."""
+        claim = delivery.Claim(
+            now=now, lease=lease, holder=self.holder, limit=limit, channels=channels, kinds=kinds
+        )
         with begin(self._engine) as connection:
-            return delivery.claim_due(
-                connection, now=now, lease=lease, limit=limit, channels=channels, kinds=kinds
-            )
+            leased = delivery.lease_holders(connection, claim)
+            dead = leased - self._liveness.living(leased, connection)
+            claim = dataclasses.replace(claim, dead_holders=dead, same_rule=same_rule)
+            return delivery.claim_due(connection, claim)
+
+    def renew(
+        self,
+        entries: Sequence[OutboxEntry],
+        *,
+        now: datetime,
+        lease: timedelta,
+        done_urls: frozenset[int] = frozenset(),
+    ) -> bool:
+        """Extend our lease on all of `entries` to `now + lease` (and record the URLs done), or
+        on none of them: False when one is no longer ours, or when our holder may have died."""
+        if not self._liveness.intact():
+            return False
+        try:
+            with begin(self._engine) as connection:
+                if not delivery.renew(connection, entries, until=now + lease, done_urls=done_urls):
+                    raise _LeaseLostError
+        except _LeaseLostError:
+            return False
+        return True
+
+    def release(self, entries: Sequence[OutboxEntry]) -> None:
+        """Hand claimed rows back unchanged, claimable at once, without counting an attempt."""
+        with begin(self._engine) as connection:
+            delivery.release(connection, entries)
 
     def mark_sent(self, entry: OutboxEntry, *, now: datetime, message_id: str) -> bool:
         """Record a delivery; False when the lease was lost (the row is someone else's now)."""
@@ -151,28 +217,34 @@ class Store:
             return queries.all_listings(connection, since=since)
 
     @contextmanager
-    def run_lock(self, name: str = "run", *, wait: timedelta, lease: timedelta) -> Iterator[None]:
-        """Hold the lock `name` for the block; a lease left by a crashed holder is taken over.
+    def run_lock(self, name: str = "run", *, wait: timedelta) -> Iterator[None]:
+        """Hold the lock `name` for the block; one left by a dead process is taken over.
 
-        Raises RunLockBusy if the lock stays held for longer than `wait`.
+        Raises RunLockBusy, naming the holder and since when, if a live process keeps the lock
+        for longer than `wait`.
         """
-        holder = secrets.token_hex(16)
-        self._acquire(name, holder, wait=wait, lease=lease)
+        holder = self._liveness.take()
         try:
-            yield
+            self._acquire(name, holder, wait=wait)
+            try:
+                yield
+            finally:
+                with begin(self._engine) as connection:
+                    locks.release(connection, name, holder)
         finally:
-            with begin(self._engine) as connection:
-                locks.release(connection, name, holder)
+            self._liveness.release(holder)
 
-    def _acquire(self, name: str, holder: str, *, wait: timedelta, lease: timedelta) -> None:
+    def _acquire(self, name: str, holder: str, *, wait: timedelta) -> None:
         deadline = time.monotonic() + wait.total_seconds()
         while True:
             with begin(self._engine) as connection:
-                now = datetime.now(UTC)
-                if locks.try_acquire(connection, name, holder, now=now, lease=lease):
-                    return
-                until = locks.expires_at(connection, name)
+                row = locks.current(connection, name)
+                if row is None or not self._liveness.living({row.holder}, connection):
+                    replacing = row.holder if row else None
+                    now = datetime.now(UTC)
+                    if locks.take(connection, name, holder, now=now, replacing=replacing):
+                        return
             remaining = deadline - time.monotonic()
             if remaining <= 0:
-                raise RunLockBusy(name, until)
+                raise RunLockBusy(name, row.holder if row else None, row.since if row else None)
             time.sleep(min(LOCK_RETRY_SECONDS, remaining))

@@ -116,6 +116,8 @@ outbox = Table(
     Column("next_attempt_at", UTCDateTime, nullable=False),
     Column("lease_until", UTCDateTime),
     Column("lease_token", String(64)),
+    # The holder id (liveness.py) of the lease: a dead holder's leases are claimable at once.
+    Column("lease_holder", String(NAME)),
     Column("last_error", Text),
     Column("created_at", UTCDateTime, nullable=False),
     Column("sent_at", UTCDateTime),
@@ -156,6 +158,7 @@ locks = Table(
     "locks",
     metadata,
     Column("name", String(NAME), primary_key=True),
-    Column("holder", String(64), nullable=False),
-    Column("expires_at", UTCDateTime, nullable=False),
+    # A holder id (liveness.py): the lock is free as soon as that holder's process is dead.
+    Column("holder", String(NAME), nullable=False),
+    Column("since", UTCDateTime, nullable=False),
 )
