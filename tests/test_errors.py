@@ -8,6 +8,7 @@ import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.exc import DBAPIError
 
+from aggregator import redact
 from aggregator.errors import MAX_ERROR_CHARS, describe_error, one_line
 
 
@@ -50,3 +51,12 @@ def test_a_long_message_is_cut_to_the_limit() -> None:
     line = one_line("word " * 1000)
     assert len(line) == MAX_ERROR_CHARS
     assert line.endswith("…")
+
+
+def test_an_error_line_never_holds_a_url_query_or_a_known_secret() -> None:
+    redact.remember(["canary-secret-4242"])
+    error = ValueError("POST https://api.example.test/v1?key=abc123 failed: canary-secret-4242")
+    line = describe_error(error)
+    assert "abc123" not in line
+    assert "canary-secret-4242" not in line
+    assert "https://api.example.test/v1" in line

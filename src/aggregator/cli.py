@@ -176,7 +176,13 @@ async def _cycle(
             pipeline.due_sources(include_all=all_sources), dry_run=dry_run
         )
     if deliver:
-        report.deliveries = pipeline.deliver()
+        try:
+            report.deliveries = pipeline.deliver()
+        except Exception as exc:
+            # What the sources stored is committed: the summary must still say so. The alerts
+            # stay queued (a claim of a live-then-gone holder is free at once).
+            report.delivery_error = describe_error(exc)
+            log.error("delivery failed: %s", report.delivery_error, exc_info=_State.debug)
     return report
 
 

@@ -23,6 +23,7 @@ from pydantic import (
     field_validator,
 )
 
+from aggregator import redact
 from aggregator.config_bounds import MAX_DURATION, Bounds, format_duration, parse_duration
 from aggregator.config_checks import Checks, pydantic_problems, semantic_problems
 from aggregator.config_yaml import (
@@ -167,7 +168,7 @@ class SourceConfig(_Strict):
     @classmethod
     def _http_url(cls, url: str | None) -> str | None:
         if url is not None and not re.match(r"^https?://[^/\s]+", url, re.IGNORECASE):
-            raise ValueError(f"expected an http:// or https:// URL, got {url!r}")
+            raise ValueError(f"expected an http:// or https:// URL, got {redact.scrub(repr(url))}")
         return url
 
 

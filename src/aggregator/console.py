@@ -41,6 +41,8 @@ def print_report(report: RunReport, *, dry_run: bool = False) -> None:
     typer.echo(f"delivered {sent} alert(s), {len(failed)} failed")
     for delivery in failed:
         typer.echo(f"  channel {delivery.channel}: {delivery.error} (will retry)", err=True)
+    if report.delivery_error:
+        typer.echo(f"delivery stopped: {report.delivery_error} (will retry)", err=True)
 
 
 def report_as_json(report: RunReport) -> dict[str, Any]:
@@ -63,6 +65,7 @@ def report_as_json(report: RunReport) -> dict[str, Any]:
         ],
         "delivered": sum(1 for d in report.deliveries if d.ok),
         "failed": [{"channel": d.channel, "error": d.error} for d in report.deliveries if not d.ok],
+        "delivery_error": report.delivery_error,
         "would_send": [
             {"channel": p.channel, "title": p.alert.title, "body": p.alert.body}
             for p in report.previews

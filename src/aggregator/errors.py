@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from sqlalchemy.exc import SQLAlchemyError
 
+from aggregator import redact
 from aggregator.text import clean_text
 
 __all__ = ["MAX_ERROR_CHARS", "describe_error", "one_line"]
@@ -30,9 +31,9 @@ def describe_error(error: BaseException) -> str:
 
 
 def one_line(text: str, limit: int = MAX_ERROR_CHARS) -> str:
-    """`text` on one line (whitespace collapsed, unencodable characters replaced), cut to
-    `limit` characters."""
-    flat = " ".join(clean_text(text).split())
+    """`text` on one line (whitespace collapsed, unencodable characters replaced, known secrets
+    and URL queries scrubbed), cut to `limit` characters."""
+    flat = " ".join(redact.scrub(clean_text(text)).split())
     return flat if len(flat) <= limit else flat[: limit - 1].rstrip() + "…"
 
 

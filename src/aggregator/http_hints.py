@@ -25,7 +25,9 @@ def retry_after(headers: Mapping[str, str], *, now: datetime | None = None) -> f
     if not value:
         return None
     if value.isdigit():
-        return float(int(value))
+        # More digits than any sane wait (float() of 400 digits would be inf): the caller caps
+        # a long wait at its own maximum anyway.
+        return float(value) if len(value) <= 12 else 1e12
     try:
         when = parsedate_to_datetime(value)
     except (TypeError, ValueError, IndexError):

@@ -61,6 +61,7 @@ class RunReport:
     previews: list[PreviewAlert] = field(default_factory=list)
     health: list[HealthEvent] = field(default_factory=list)  # sources disabled or gone silent
     disabled: list[str] = field(default_factory=list)  # skipped: disabled by a health rule
+    delivery_error: str | None = None  # the delivery pass itself failed (a full disk, say)
 
     @property
     def sources_ok(self) -> bool:
@@ -68,7 +69,7 @@ class RunReport:
 
     @property
     def delivery_ok(self) -> bool:
-        return all(result.ok for result in self.deliveries)
+        return self.delivery_error is None and all(result.ok for result in self.deliveries)
 
 
 class Pipeline:

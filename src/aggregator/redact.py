@@ -14,8 +14,6 @@ from types import TracebackType
 from typing import TYPE_CHECKING, Final
 from urllib.parse import quote, quote_plus, unquote
 
-import apprise
-
 from aggregator.credentials import MIN_SECRET_LENGTH, option_secrets
 from aggregator.urls import safe_url
 
@@ -110,6 +108,8 @@ def channel_secrets(url: str) -> set[str]:
     and webhook header values (`+X-Token=...`), which the privacy form shows."""
     secrets = _passwords(url)
     secrets |= {unquote(m.group(0).split("=", 1)[1]) for m in _HEADER_PARAM_RE.finditer(url)}
+    import apprise  # here: most commands never need it, and it is slow to import
+
     plugin = apprise.Apprise.instantiate(url)
     if plugin is not None:
         full = _url_tokens(str(plugin.url(privacy=False)))  # type: ignore[no-untyped-call]

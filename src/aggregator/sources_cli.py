@@ -14,7 +14,7 @@ import yaml
 from aggregator.adapters.base import AdapterError, FetchState, Page
 from aggregator.adapters.catalogue import ResolvedSource, check_source, load_catalogue, resolve
 from aggregator.cli_options import ConfigOption
-from aggregator.config import ConfigError, SourceConfig, format_duration
+from aggregator.config import ConfigError, HttpConfig, SourceConfig, format_duration
 from aggregator.health import reenabled, status_row
 from aggregator.http import HttpClient
 from aggregator.models import Posting, posting_to_json
@@ -93,28 +93,30 @@ def _pick_source(
     config: Path | None,
     *,
     offline: bool,
-) -> ResolvedSource:
+) -> tuple[ResolvedSource, HttpConfig | None]:
+    """The source to test, and the config's `http:` settings when it comes from a config."""
     if (name is None) == (adapter is None):
         raise typer.BadParameter("give a source NAME from the config, or --adapter (not both)")
     if adapter is not None:
         # A saved page needs no URL to fetch; links in it are made absolute against this one.
-        return resolve(
-            _source_from_flags(adapter, url or (OFFLINE_BASE_URL if offline else None), options)
-        )
+        flags = _source_from_flags(adapter, url or (OFFLINE_BASE_URL if offline else None), options)
+        return resolve(flags), None
     if config is None:
         raise typer.BadParameter("NAME needs --config (or AGGREGATOR_CONFIG)")
-    sources = {s.name: s for s in load_checked_config(config).sources}
+    loaded = load_checked_config(config)
+    sources = {s.name: s for s in loaded.sources}
     if name not in sources:
         known = ", ".join(sources) or "none"
         raise typer.BadParameter(f"no source {name!r} in {config} (sources: {known})")
     source = sources[name]
     if url:
         source = source.model_copy(update={"url": url})
-    return resolve(source)
+    return resolve(source), loaded.http
 
 
-async def _fetch_live(resolved: ResolvedSource) -> list[Page]:
-    async with HttpClient() as client:
+async def _fetch_live(resolved: ResolvedSource, http: HttpConfig | None) -> list[Page]:
+    # The config's proxy, user agent and limits apply to a test fetch as to a run.
+    async with HttpClient(http) as client:
         result = await resolved.adapter(resolved.config).fetch(client, FetchState())
     return list(result.pages)
 
@@ -181,14 +183,16 @@ def try_source(
 ) -> None:
     """Fetch (or, with --file, parse offline) one source and print its normalized postings,
     like `scrapy parse`. Nothing is stored and nothing is sent."""
-    resolved = _pick_source(name, adapter, url, option or [], config_path, offline=bool(files))
+    resolved, http = _pick_source(
+        name, adapter, url, option or [], config_path, offline=bool(files)
+    )
     label = f"source {resolved.config.name} (adapter {resolved.config.adapter})"
     try:
         if files:
             base = resolved.config.url or OFFLINE_BASE_URL
             pages = [Page(url=base, body=_read(path)) for path in files]
         else:
-            pages = asyncio.run(_fetch_live(resolved))
+            pages = asyncio.run(_fetch_live(resolved, http))
         raws = parse_pages(resolved.adapter(resolved.config), pages)
     except AdapterError as exc:
         typer.echo(f"{label}: {exc}", err=True)

@@ -234,3 +234,32 @@ def test_a_run_stopped_with_sigterm_releases_the_run_lock(tmp_path: Path) -> Non
     assert "Traceback" not in stderr
     locks = sqlite3.connect(tmp_path / "data" / "test.db").execute("select * from locks")
     assert locks.fetchall() == []  # else cron's next runs skip for the whole 30 min lease
+
+
+def test_a_failing_delivery_pass_still_prints_the_summary_and_loses_nothing(
+    tmp_path: Path, feed_server: FeedServer, smtp: SmtpSink
+) -> None:
+    url = feed_server.serve("/feed.xml", rss(ITEMS[:1]))
+    config = write_config(tmp_path, {"jobs": url}, smtp.apprise_url())
+    stored = run_cli("run", "--config", str(config), "--no-notify", cwd=tmp_path)
+    assert stored.returncode == 0, stored.stderr
+    database = tmp_path / "data" / "test.db"
+    with sqlite3.connect(database) as db:  # the database refuses every claim, as a full disk would
+        db.execute(
+            "CREATE TRIGGER refuse BEFORE UPDATE ON outbox "
+            "BEGIN SELECT RAISE(ABORT, 'database or disk is full'); END"
+        )
+
+    failed = run_cli("run", "--config", str(config), "--all", cwd=tmp_path)
+
+    assert failed.returncode == 1
+    assert "jobs" in failed.stdout and "ok" in failed.stdout  # the sources' summary is there
+    (line,) = [x for x in failed.stderr.splitlines() if x.startswith("delivery stopped")]
+    assert "database or disk is full" in line
+    assert "Traceback" not in failed.stderr
+    assert smtp.messages == []
+    with sqlite3.connect(database) as db:
+        db.execute("DROP TRIGGER refuse")
+    recovered = run_cli("run", "--config", str(config), cwd=tmp_path)
+    assert recovered.returncode == 0, recovered.stderr
+    assert len(smtp.messages) == 1

@@ -14,6 +14,7 @@ from protego import Protego
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 from selectolax.lexbor import LexborHTMLParser, LexborNode, SelectolaxError
 
+from aggregator import redact
 from aggregator.adapters.base import (
     Adapter,
     AdapterError,
@@ -106,7 +107,7 @@ class HtmlOptions(AdapterOptions):
     @classmethod
     def _http_base(cls, url: str | None) -> str | None:
         if url is not None and urlsplit(url).scheme not in ("http", "https"):
-            raise ValueError(f"expected an http:// or https:// URL, got {url!r}")
+            raise ValueError(f"expected an http:// or https:// URL, got {redact.scrub(repr(url))}")
         return url
 
 

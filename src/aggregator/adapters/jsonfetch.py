@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
+from aggregator import redact
 from aggregator.adapters.base import Adapter, AdapterError, FetchResult, FetchState
 from aggregator.http import HttpClient, HttpError
 
@@ -177,7 +178,8 @@ def with_query(url: str, params: Params) -> str:
 def http_base_url(value: str) -> str:
     """An `api_base` option: an http(s) URL without a trailing slash (pydantic validator)."""
     if not re.match(r"^https?://[^/\s?#]+(/[^\s?#]*)?$", value, re.IGNORECASE):
-        raise ValueError(f"expected an http:// or https:// URL without query, got {value!r}")
+        shown = redact.scrub(repr(value))
+        raise ValueError(f"expected an http:// or https:// URL without query, got {shown}")
     return value.rstrip("/")
 
 

@@ -17,6 +17,7 @@ import apprise
 import apprise.plugins.email.base as apprise_email
 from apprise.decorators import notify as apprise_plugin
 
+from aggregator import redact
 from aggregator.config import ChannelConfig
 from aggregator.notify.budget import send_within
 from aggregator.notify.render import Alert
@@ -225,10 +226,13 @@ class Channel:
         return fresh
 
     def _redact(self, message: str) -> str:
+        """apprise's error, with every secret of this channel's URLs masked (it is logged and
+        stored as the outbox row's last error)."""
         for url in self.urls:
-            for secret in _secrets_of(url):
+            secrets = set(_secrets_of(url)) | redact.channel_secrets(url)
+            for secret in sorted(secrets, key=len, reverse=True):
                 message = message.replace(secret, "****")
-        return message
+        return redact.scrub(message)
 
 
 def _secrets_of(url: str) -> list[str]:
