@@ -39,12 +39,15 @@ _UNWANTED_RE = re.compile(
 # `~` strike, `|` tables, `@` mentions, `$` maths), backslash-escaped, which CommonMark allows
 # for any ASCII punctuation.
 _MARKDOWN_SPECIAL_RE = re.compile(r"([\\`*_{}\[\]<>()#+!|~@&^$=])")
+# At the start of a line, `-` and `1.` / `1)` make lists and rules, and indentation code.
+_MARKDOWN_LINE_START_RE = re.compile(r"^[ \t]*(?:(-)|(\d+)([.)]))?", re.MULTILINE)
 
 _URL_SCHEMES = frozenset({"http", "https"})
 _URL_FORBIDDEN = frozenset("<>\"'`\\")
 _URL_MAX_CHARS = 4096
 _HOST_RE = re.compile(r"^(?:[a-z0-9_](?:[a-z0-9_-]{0,61}[a-z0-9_])?\.)*[a-z0-9_-]{1,63}\.?$")
 _STRAY_PERCENT_RE = re.compile(r"%(?![0-9A-Fa-f]{2})")
+_ENTITY_END_RE = re.compile(r"(&#?[A-Za-z0-9]+);")
 # Kept as they are when a URL is re-encoded: RFC 3986's unreserved and most reserved characters.
 # `(`, `)`, `[`, `]`, `*` and `!` are percent-encoded, so no Markdown construct can end in a URL.
 _PATH_SAFE = "/:@$&+,;=%-._~"
@@ -82,16 +85,14 @@ def safe_url(url: object) -> SafeUrl | None:
 
     Accepted: http or https with a host, no user name or password, no whitespace, no
     characters that can end an attribute or a Markdown construct (`<>"'`, backtick and
-    backslash, also once percent- or entity-decoded) and no control characters. International
-    host names become ASCII.
+    backslash, also once percent-decoded) and no control characters. International host names
+    become ASCII, and the `;` of anything that reads as an HTML entity (`&amp;`) is encoded,
+    so that no renderer decodes one.
     """
     if not isinstance(url, str) or not url or len(url) > _URL_MAX_CHARS:
         return None
-    # Also as HTML entities, which a Markdown renderer decodes in a link destination.
-    decoded = _decoded(url)
-    if any(
-        _has_unsafe_characters(form, spaces=form is url)
-        for form in (url, decoded, html.unescape(decoded))
+    if _has_unsafe_characters(url, spaces=True) or _has_unsafe_characters(
+        _decoded(url), spaces=False
     ):
         return None
     try:
@@ -148,12 +149,21 @@ def _ascii_host(hostname: str | None) -> str | None:
 
 
 def _encode(part: str, safe: str) -> str:
-    return quote(_STRAY_PERCENT_RE.sub("%25", part), safe=safe, errors="strict")
+    encoded = quote(_STRAY_PERCENT_RE.sub("%25", part), safe=safe, errors="strict")
+    return _ENTITY_END_RE.sub(r"\1%3B", encoded)
 
 
 def escape_markdown(text: object) -> str:
     """Clean text with every Markdown special character backslash-escaped."""
-    return _MARKDOWN_SPECIAL_RE.sub(r"\\\1", clean_text(text))
+    escaped = _MARKDOWN_SPECIAL_RE.sub(r"\\\1", clean_text(text))
+    return _MARKDOWN_LINE_START_RE.sub(_escape_line_start, escaped)
+
+
+def _escape_line_start(found: re.Match[str]) -> str:
+    dash, number, mark = found.groups()
+    if dash:
+        return "\\-"
+    return f"{number}\\{mark}" if number else ""
 
 
 def escape_for(body_format: Format, value: object) -> str:

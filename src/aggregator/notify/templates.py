@@ -28,6 +28,10 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 
 
+class EmptyRenderingError(Exception):
+    """A template rendered nothing but whitespace, which no service would take."""
+
+
 class _Failures:
     """Which (channel, template) failures were reported, and which templates ran out of time."""
 
@@ -72,7 +76,7 @@ def apply_templates(
     changes: dict[str, str] = {}
     if templates.title:
         source = templates.title
-        title = _attempt(label, "title", source, lambda: one_line(render(source, "text", context)))
+        title = _attempt(label, "title", source, lambda: _title(source, context))
         if title is not None:
             changes["title"] = title
     if templates.body:
@@ -83,17 +87,27 @@ def apply_templates(
     return dataclasses.replace(alert, **changes) if changes else alert
 
 
+def _title(source: str, context: dict[str, Any]) -> str:
+    return _not_empty(one_line(render(source, "text", context | {"format": "text"})))
+
+
 def _bodies(source: str, context: dict[str, Any], html: bool) -> dict[str, str]:
     if html:
         markup = sanitize_html(render(source, "html", context | {"format": "html"}))
-        text = html_to_text(markup)
+        text = _not_empty(html_to_text(markup))
         return {"html": markup, "text": text, "body": escape_markdown(text)}
-    text = render(source, "text", context | {"format": "text"})
+    text = _not_empty(render(source, "text", context | {"format": "text"}))
     return {
         "body": render(source, "markdown", context | {"format": "markdown"}),
         "text": text,
         "html": text_to_html(text),
     }
+
+
+def _not_empty(rendered: str) -> str:
+    if not rendered.strip():
+        raise EmptyRenderingError("the template rendered nothing")
+    return rendered
 
 
 def _attempt(channel: str, part: str, source: str, rendering: Callable[[], T]) -> T | None:
@@ -111,9 +125,9 @@ def _attempt(channel: str, part: str, source: str, rendering: Callable[[], T]) -
 
 def _report(channel: str, part: str, source: str, exc: Exception) -> None:
     # The error's own message can quote listing text (a KeyError, an undefined attribute), so
-    # only its type is logged, with the budget's message (which never holds data).
+    # only its type is logged, with our own messages (which never hold data).
     reason = type(exc).__name__
-    if isinstance(exc, BudgetExceededError):
+    if isinstance(exc, (BudgetExceededError, EmptyRenderingError)):
         reason = f"{reason}: {exc}"
     where = _template_line(exc)
     if _failures.first_report(channel, source):
