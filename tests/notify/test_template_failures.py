@@ -10,7 +10,9 @@ from __future__ import annotations
 import logging
 import multiprocessing
 import queue
+import time
 from dataclasses import dataclass
+from multiprocessing.process import BaseProcess
 from multiprocessing.queues import Queue
 from pathlib import Path
 
@@ -121,13 +123,26 @@ def run_with_guard(tmp_path: Path, feed_server: FeedServer, channels: dict[str, 
     child = context.Process(target=_cycle_in_child, args=(config, results))
     child.start()
     try:
-        outcome = results.get(timeout=HANG_GUARD_SECONDS)
-    except queue.Empty:
-        pytest.fail("the template was not stopped")
+        return _outcome_of(child, results)
     finally:
         child.kill()
         child.join()
-    return outcome
+
+
+def _outcome_of(child: BaseProcess, results: Queue[Outcome]) -> Outcome:
+    deadline = time.monotonic() + HANG_GUARD_SECONDS
+    while time.monotonic() < deadline:
+        try:
+            return results.get(timeout=0.5)
+        except queue.Empty:
+            if not child.is_alive():
+                break
+    if not child.is_alive():
+        try:  # it may have put its outcome just before it ended
+            return results.get(timeout=1)
+        except queue.Empty:
+            pytest.fail(f"the cycle raised (exit code {child.exitcode}): delivery failed")
+    pytest.fail("the template was not stopped")
 
 
 @pytest.mark.parametrize("name", list(RUNAWAY))
