@@ -18,7 +18,7 @@ from aggregator.store import Store
 from tests.notify.markup_probe import parse_html, parse_markdown
 from tests.notify.support import Clock, WebhookSink, config_for, cycle
 from tests.notify.test_delivery import listing
-from tests.notify.test_listing_markup import HOSTILE, hostile_feed
+from tests.notify.test_listing_markup import HOSTILE, MARKERS, hostile_feed
 from tests.support.http_server import LocalServer, Reply, Seen
 from tests.support.servers import FeedServer, SmtpSink
 
@@ -146,3 +146,57 @@ def test_a_notice_quoting_a_hostile_error_stays_text_in_e_mail(smtp: SmtpSink) -
     parsed = parse_html(html.get_content())
     assert parsed.tags() <= {"br"}
     assert "<img src=//evil.test/p.gif>" in parsed.text
+
+
+def user_template_cycle(
+    tmp_path: Path, feed_server: FeedServer, channel_url: str, body: str
+) -> Store:
+    feed = feed_server.serve("/f.xml", hostile_feed())
+    channels = {"me": {"urls": channel_url, "templates": {"body": body}}}
+    config = config_for(tmp_path / "a.db", feed, channels)
+    store = Store(config.database)
+    store.upgrade()
+    report = cycle(config, store, Clock())
+    assert [d.ok for d in report.deliveries] == [True] * len(HOSTILE)
+    return store
+
+
+def test_a_user_html_template_escapes_listing_text_even_without_autoescape(
+    tmp_path: Path, feed_server: FeedServer, smtp: SmtpSink
+) -> None:
+    body = (
+        "<p>{% autoescape false %}{{ title }} {{ description }}{% endautoescape %}</p>"
+        '<p><a href="{{ url }}">{{ title }}</a> <a href={{ description }}>more</a></p>'
+    )
+    store = user_template_cycle(tmp_path, feed_server, smtp.apprise_url(), body)
+
+    texts = []
+    for message in smtp.messages:
+        marker = next(m for m in MARKERS if f"Data {m}" in str(message["Subject"]))
+        html = message.get_body(preferencelist=("html",))
+        assert html is not None
+        parsed = parse_html(html.get_content())
+        assert parsed.tags() <= {"p", "a"}, parsed.elements
+        assert parsed.attributes() <= {"href"}, parsed.elements
+        href = next(h for name, *_, h in HOSTILE if name == marker)
+        assert set(parsed.hrefs()) <= ({href} if href else set())
+        texts.append(parsed.text)
+    assert "<script>alert(1)</script>" in " ".join(texts)
+    store.dispose()
+
+
+def test_a_user_markdown_template_links_only_the_checked_url(
+    tmp_path: Path, feed_server: FeedServer, server: LocalServer
+) -> None:
+    sink = WebhookSink(server)
+    body = "[{{ title }}]({{ url }}) {{ description }} <{{ url }}> {{ link(title, url) }}"
+    store = user_template_cycle(tmp_path, feed_server, sink.url, body)
+
+    for delivered in sink.delivered():
+        marker = next(m for m in MARKERS if f"Data {m}" in delivered["title"])
+        parsed = parse_markdown(delivered["message"])
+        href = next(h for name, *_, h in HOSTILE if name == marker)
+        assert parsed.images == parsed.raw_html == []
+        # An unsafe URL is printed as nothing: `[title]()` links nowhere.
+        assert {link for link, _ in parsed.links} <= ({href} if href else {""})
+    store.dispose()

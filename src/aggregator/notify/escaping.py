@@ -55,7 +55,8 @@ _QUERY_SAFE = _PATH_SAFE + "?"
 # The elements and attributes an alert e-mail may hold once rendered (ammonia's defaults, less
 # images, which can only track the reader).
 _HTML_TAGS = nh3.ALLOWED_TAGS - {"img"}
-_HTML_URL_SCHEMES = {"http", "https", "mailto"}
+_HTML_URL_SCHEMES = {"http", "https"}
+_URL_ATTRIBUTES = frozenset({"href", "src", "cite", "action", "formaction", "srcset", "poster"})
 
 
 class SafeUrl(str):
@@ -204,8 +205,19 @@ def _html_link(url: SafeUrl, label: str) -> Markup:
 
 
 def sanitize_html(markup: str) -> str:
-    """HTML reduced to the elements, attributes and link schemes an alert may hold."""
-    return nh3.clean(markup, tags=_HTML_TAGS, url_schemes=_HTML_URL_SCHEMES, link_rel=None)
+    """HTML reduced to the elements and attributes an alert may hold, every URL in it checked
+    by `safe_url` (so a template cannot link what `link` would not)."""
+    return nh3.clean(
+        markup,
+        tags=_HTML_TAGS,
+        url_schemes=_HTML_URL_SCHEMES,
+        attribute_filter=_checked_url_attribute,
+        link_rel=None,
+    )
+
+
+def _checked_url_attribute(_tag: str, attribute: str, value: str) -> str | None:
+    return safe_url(value) if attribute in _URL_ATTRIBUTES else value
 
 
 def text_to_html(text: str) -> str:

@@ -39,6 +39,12 @@ _STRUCTURAL_FILTERS = frozenset(
         "sort", "sum", "unique",
     }
 )  # fmt: skip
+# Filters whose numbers are values (to format, compare or fall back to), not sizes.
+_VALUE_ARGUMENT_FILTERS = frozenset(
+    {"d", "default", "float", "format", "int", "map", "reject", "rejectattr", "replace",
+     "select", "selectattr", "sum"}
+)  # fmt: skip
+_MAX_JSON_INDENT = 16
 
 
 class _BudgetedCodeGenerator(CodeGenerator):
@@ -205,9 +211,14 @@ def _check_filter(name: str, value: Any, args: tuple[Any, ...], kwargs: dict[str
     if name not in _STRUCTURAL_FILTERS and name != "join":
         budget.check_size(budget.text_weight(value), f"the {name} filter's input")
     options = dict(zip(_FILTER_PARAMETERS.get(name, ()), args, strict=False)) | kwargs
-    if name in {"center", "batch", "slice", "round"}:
-        for option in ("width", "linecount", "slices", "precision"):
-            budget.check_width(options.get(option), f"the {name} filter's {option}")
+    if name not in _VALUE_ARGUMENT_FILTERS:  # a number given to these is a width or a count
+        for argument in (*args, *kwargs.values()):
+            budget.check_width(argument, f"a number given to the {name} filter")
+    if name == "tojson":
+        indent = options.get("indent")
+        size = len(indent) if isinstance(indent, str) else indent
+        if isinstance(size, int) and size > _MAX_JSON_INDENT:
+            raise budget.BudgetExceededError(f"tojson indents by {_MAX_JSON_INDENT} at most")
     elif name == "indent":
         _check_indent(str(value), options.get("width", 4))
     elif name == "wordwrap":
@@ -251,6 +262,7 @@ _FILTER_PARAMETERS: dict[str, tuple[str, ...]] = {
     "wordwrap": ("width", "break_long_words", "wrapstring", "break_on_hyphens"),
     "join": ("d", "attribute"),
     "sum": ("attribute", "start"),
+    "tojson": ("indent",),
 }
 
 
