@@ -68,6 +68,11 @@ RUNAWAY = {
     "nested-list-print": "{{ [[title] * 100000] * 100000 }}",
     "slice-count": "{{ [1, 2] | slice(10**9) | list | length }}",
     "batch-fill": "{{ [1] | batch(10**9, 0) | list | length }}",
+    "tojson-indent": "{{ [[1, [2]]] | tojson(indent=10**9) }}",
+    "expandtabs-keyword": "{{ ('\t' * 100).expandtabs(tabsize=10**9) }}",
+    "wordwrap-wrapstring": "{{ description | wordwrap(1, wrapstring='x' * 200000) }}",
+    "strftime-grows": "{{ posted_at.strftime('%c' * 100000) }}",
+    "self-containing-namespace": "{% set ns = namespace() %}{% set ns.me = ns %}{{ ns }}",
     "sandbox": "{{ title.__class__.__mro__[1].__subclasses__() }}",
     "unsafe-filter": "{{ description | safe }}",
     "mutation": "{% set seen = [] %}{{ seen.append(title) }}",
@@ -98,7 +103,9 @@ def _cycle_in_child(config: Config, results: Queue[Outcome]) -> None:
     results.put(Outcome([d.ok for d in report.deliveries], collected.lines))
 
 
-def run_with_guard(tmp_path: Path, feed_server: FeedServer, channels: dict[str, object]) -> Outcome:
+def run_with_guard(
+    tmp_path: Path, feed_server: FeedServer, channels: dict[str, object], items: int = 1
+) -> Outcome:
     """One cycle in a child process, killed if it outlives the guard (a runaway operation in C
     holds the GIL, so a thread could not even notice)."""
     feed = feed_server.serve(
@@ -106,11 +113,12 @@ def run_with_guard(tmp_path: Path, feed_server: FeedServer, channels: dict[str, 
         rss(
             [
                 {
-                    "title": "Data job",
-                    "link": "http://x.test/1",
-                    "guid": "1",
+                    "title": "Data job" if n == 1 else f"Data job {n}",
+                    "link": f"http://x.test/{n}",
+                    "guid": str(n),
                     "description": "Two lines\nof description",
                 }
+                for n in range(1, items + 1)
             ]
         ),
     )
@@ -118,7 +126,8 @@ def run_with_guard(tmp_path: Path, feed_server: FeedServer, channels: dict[str, 
     store = Store(config.database)
     store.upgrade()
     store.dispose()
-    context = multiprocessing.get_context("fork")
+    # spawn, not fork: a forked child would inherit apprise's worker pool without its threads.
+    context = multiprocessing.get_context("spawn")
     results: Queue[Outcome] = context.Queue()
     child = context.Process(target=_cycle_in_child, args=(config, results))
     child.start()
@@ -231,3 +240,23 @@ def test_a_failing_template_is_reported_once_per_channel_naming_the_error_not_th
     assert all("(UndefinedError on line 1)" in w for w in warnings), warnings
     assert not any("Secret-Title" in r.getMessage() for r in caplog.records)
     store.dispose()
+
+
+def test_a_template_that_ran_out_of_time_is_not_run_again_for_the_next_alerts(
+    tmp_path: Path, feed_server: FeedServer, server: LocalServer
+) -> None:
+    first, second = WebhookSink(server, "/one"), WebhookSink(server, "/two")
+    templates = {"body": "{# slow #}" + RUNAWAY["nested-loops-quiet"]}
+    channels = {
+        "alpha": {"urls": first.url, "templates": templates},
+        "beta": {"urls": second.url, "templates": templates},
+    }
+
+    outcome = run_with_guard(tmp_path, feed_server, channels, items=5)
+
+    assert outcome.delivered == [True] * 10, "\n".join(outcome.warnings)
+    assert all("Seen on jobs" in body["message"] for body in first.delivered())
+    reasons = sorted(w.split("(", 1)[1] for w in outcome.warnings if "template failed" in w)
+    assert len(reasons) == 2  # once per channel, and only the first try used its second
+    assert reasons[0].startswith("BudgetExceededError: it ran out of time before")
+    assert reasons[1].startswith("BudgetExceededError: the template ran longer than 1 s")

@@ -113,7 +113,7 @@ class _BudgetedEnvironment(ImmutableSandboxedEnvironment):
         budget.tick()
         receiver = getattr(__obj, "__self__", None)
         if isinstance(receiver, str):
-            args = _check_str_method(receiver, getattr(__obj, "__name__", ""), args)
+            args = _check_str_method(receiver, getattr(__obj, "__name__", ""), args, kwargs)
         result = super().call(__context, __obj, *args, **kwargs)
         budget.check_result(result)
         return result
@@ -178,12 +178,15 @@ def _check_bits(bits: int) -> None:
         )
 
 
-def _check_str_method(text: str, name: str, args: tuple[Any, ...]) -> tuple[Any, ...]:
+def _check_str_method(
+    text: str, name: str, args: tuple[Any, ...], kwargs: dict[str, Any]
+) -> tuple[Any, ...]:
     """Refuse a str method call whose result would pass the budget; may materialize args."""
     if name in {"ljust", "rjust", "center", "zfill"} and args:
         budget.check_width(args[0], f"str.{name} width")
     elif name == "expandtabs":
-        size = args[0] if args and isinstance(args[0], int) else 8
+        size = args[0] if args else kwargs.get("tabsize", 8)
+        size = size if isinstance(size, int) else 8
         budget.check_width(size, "str.expandtabs size")
         budget.check_size(len(text) + text.count("\t") * size, "str.expandtabs")
     elif name == "replace" and len(args) >= 2:

@@ -113,6 +113,7 @@ def _not_empty(rendered: str) -> str:
 def _attempt(channel: str, part: str, source: str, rendering: Callable[[], T]) -> T | None:
     """The rendering's result, or None (after reporting why) when the template failed."""
     if _failures.too_slow(source):
+        _report(channel, part, source, BudgetExceededError("it ran out of time before"))
         return None
     try:
         return rendering()
