@@ -19,8 +19,8 @@ from apprise.decorators import notify as apprise_plugin
 
 from aggregator import redact
 from aggregator.config import ChannelConfig
-from aggregator.notify.budget import send_within
 from aggregator.notify.render import Alert
+from aggregator.notify.send_budget import send_within
 
 __all__ = [
     "Channel",
@@ -135,11 +135,25 @@ class Target:
         return str(plugin.url(privacy=True))  # type: ignore[no-untyped-call]
 
     def send(self, alert: Alert, key: str | None) -> bool:
-        body, body_format = (
-            (alert.text, "text") if self.scheme == "console" else (alert.body, alert.body_format)
-        )
-        with _keyed(self._apprise[0], key):
-            return bool(self._apprise.notify(title=alert.title, body=body, body_format=body_format))
+        plugin = self._apprise[0]
+        body_format = _format_of(plugin)
+        # A service without a title field puts the title into the body, in the body's format.
+        title = alert.title if plugin.title_maxlen > 0 else alert.title_for(body_format)
+        with _keyed(plugin, key):
+            return bool(
+                self._apprise.notify(
+                    title=title, body=alert.body_for(body_format), body_format=body_format
+                )
+            )
+
+
+def _format_of(plugin: Any) -> str:
+    """The format the service takes: Markdown where it has a choice, else its own (HTML for
+    e-mail, text for the terminal). The body is given in that format, so apprise converts
+    nothing (its Markdown-to-HTML conversion passes raw HTML through)."""
+    resolve = getattr(plugin, "resolve_format", None)
+    chosen = resolve("markdown") if resolve is not None else plugin.notify_format
+    return str(getattr(chosen, "value", chosen))
 
 
 @contextmanager

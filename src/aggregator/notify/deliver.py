@@ -249,6 +249,7 @@ def _render(
             now=now,
             templates=channel.config.templates,
             html=channel.is_email,
+            channel=channel.name,
         )
     items = [
         (listings[e.listing_id], e.why)

@@ -1,16 +1,24 @@
-"""Alert rendering: a matched listing becomes a title, a Markdown body and a plain-text body."""
+"""Alert rendering: a matched listing becomes a title and a body in HTML, Markdown and text."""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from jinja2.sandbox import SandboxedEnvironment
-
 from aggregator.models import JobDetails, Listing
+from aggregator.notify.escaping import (
+    FORMATS,
+    clean_text,
+    escape_for,
+    escape_markdown,
+    one_line,
+    safe_url,
+    sanitize_html,
+    text_to_html,
+)
+from aggregator.notify.sandbox import render
 from aggregator.notify.templates import Templates, apply_templates
 
 __all__ = [
@@ -22,62 +30,92 @@ __all__ = [
     "render_notice",
 ]
 
-# One template serves both formats: `esc` escapes Markdown or does nothing, `link` makes a
-# Markdown link or leaves the bare title (the URL has its own line either way).
+# One template serves Markdown and plain text: `link` makes a Markdown link or leaves the bare
+# title (the URL has its own line either way), and every value is escaped for the format.
 _BODY_TEMPLATE = """\
-{{ link(title) }}
+{{ link(title, url, strong=True) }}
 {% if url %}{{ url }}
-{% endif %}{% if facts %}{{ facts | map("esc") | join(" · ") }}
-{% endif %}Seen on {{ sources | join(", ") | esc }}, posted {{ age }}.
-Why: {{ why | esc }} (rule {{ rule | esc }})
+{% endif %}{% if facts %}{{ facts | join(" · ") }}
+{% endif %}Seen on {{ sources | join(", ") }}, posted {{ age }}.
+Why: {{ why }} (rule {{ rule }})
 {% if excerpt %}
-{{ excerpt | esc }}
+{{ excerpt }}
+{% endif %}"""
+
+_HTML_BODY_TEMPLATE = """\
+<p>{{ link(title, url, strong=True) }}{% if url %}<br>
+{{ link(url, url) }}{% endif %}</p>
+{% if facts %}<p>{{ facts | join(" · ") }}</p>
+{% endif %}<p>Seen on {{ sources | join(", ") }}, posted {{ age }}.<br>
+Why: {{ why }} (rule {{ rule }})</p>
+{% if excerpt %}<p>{{ excerpt }}</p>
 {% endif %}"""
 
 _DIGEST_TEMPLATE = """\
-{% for item in items %}{{ loop.index }}. {{ item.link }}
+{% for item in items %}{{ loop.index }}. {{ link(item.subject, item.url, strong=True) }}
 {%- if item.facts %} · {{ item.facts }}{% endif %}
-   {{ item.why }}{% if item.url %} · {{ item.url }}{% endif %}
+   {{ item.why }}{% if item.url and format == "text" %} · {{ item.url }}{% endif %}
 {% endfor %}"""
 
+_HTML_DIGEST_TEMPLATE = """\
+<ol>
+{% for item in items %}<li>{{ link(item.subject, item.url, strong=True) }}
+{%- if item.facts %} · {{ item.facts }}{% endif %}<br>
+{{ item.why }}</li>
+{% endfor %}</ol>"""
 
-_MD_SPECIAL_RE = re.compile(r"([\\`*_{}\[\]<>()#+!|~])")
-_LINE_BREAKS_RE = re.compile(r"[\r\n]+")
 _EXCERPT_CHARS = 280
-
-
-def _md_escape(text: object) -> str:
-    return _MD_SPECIAL_RE.sub(r"\\\1", str(text))
-
-
-def _environment(*, markdown: bool) -> SandboxedEnvironment:
-    # Sandboxed: templates become user-editable in the config later; a template must not reach
-    # Python internals through the objects it is given.
-    env = SandboxedEnvironment(autoescape=False, keep_trailing_newline=True)
-    env.filters["esc"] = _md_escape if markdown else str
-    return env
-
-
-_markdown_body = _environment(markdown=True).from_string(_BODY_TEMPLATE)
-_text_body = _environment(markdown=False).from_string(_BODY_TEMPLATE)
-_markdown_digest = _environment(markdown=True).from_string(_DIGEST_TEMPLATE)
-_text_digest = _environment(markdown=False).from_string(_DIGEST_TEMPLATE)
+# Built-in templates are small (a digest of 500 matches is under 1 MB); their budget only
+# guards against a stalled machine or a bug.
+_BUILT_IN_SECONDS = 30.0
+_BUILT_IN_CHARS = 16 * 1024 * 1024
+# Listing fields are clipped for the built-in templates, which must never run out of budget.
+_LINE_CHARS = 500
 
 
 @dataclass(frozen=True, slots=True)
 class Alert:
-    """A rendered message: a one-line title, a body (Markdown, or HTML when `body_format` says
-    so) and a plain-text body for terminals."""
+    """A rendered message: a one-line plain-text title, and the body as Markdown (`body`),
+    plain text (`text`) and HTML (`html`; made from the text when empty)."""
 
     title: str
     body: str
     text: str
-    body_format: str = "markdown"
+    html: str = ""
+
+    def body_for(self, body_format: str) -> str:
+        """The body in `body_format` (html, markdown or text), as apprise names them."""
+        if body_format == "html":
+            return self.html or text_to_html(self.text)
+        return self.body if body_format == "markdown" else self.text
+
+    def title_for(self, body_format: str) -> str:
+        """The title escaped for `body_format`, for services that put it into the body."""
+        if body_format in FORMATS:
+            return str(escape_for(body_format, self.title))
+        return self.title
 
 
-def one_line(text: str) -> str:
-    """Strip CR and LF so a title cannot inject headers or break chat layouts."""
-    return _LINE_BREAKS_RE.sub(" ", text).strip()
+def _clip(text: str, limit: int = _LINE_CHARS) -> str:
+    return text if len(text) <= limit else text[:limit].rstrip() + " …"
+
+
+def _default_bodies(context: dict[str, Any], source: str, html_source: str) -> dict[str, str]:
+    rendered = {
+        body_format: render(
+            html_source if body_format == "html" else source,
+            body_format,
+            context | {"format": body_format},
+            seconds=_BUILT_IN_SECONDS,
+            max_chars=_BUILT_IN_CHARS,
+        )
+        for body_format in FORMATS
+    }
+    return {
+        "body": rendered["markdown"],
+        "text": rendered["text"],
+        "html": sanitize_html(rendered["html"]),
+    }
 
 
 def humanize_age(posted_at: datetime, now: datetime) -> str:
@@ -89,7 +127,7 @@ def humanize_age(posted_at: datetime, now: datetime) -> str:
 
 
 def _excerpt(description: str) -> str:
-    text = " ".join(description.split())
+    text = one_line(description)
     if len(text) <= _EXCERPT_CHARS:
         return text
     return text[:_EXCERPT_CHARS].rsplit(" ", 1)[0] + " …"
@@ -124,31 +162,27 @@ def _facts(listing: Listing) -> list[str | None]:
 def _context(listing: Listing, *, rule: str, why: str, now: datetime) -> dict[str, Any]:
     job = listing.job
     return {
-        "title": one_line(listing.title),
-        "url": listing.url,
-        "company": listing.company,
-        "location": listing.location,
+        "title": _clip(one_line(listing.title)),
+        "url": safe_url(listing.url),
+        "company": _clip(one_line(listing.company)) if listing.company else None,
+        "location": _clip(one_line(listing.location)) if listing.location else None,
         "remote": job.remote,
         "employment_type": job.employment_type,
         "pay": format_pay(job),
-        "facts": [one_line(fact) for fact in _facts(listing) if fact],
-        "sources": listing.sources,
+        "facts": [_clip(one_line(fact)) for fact in _facts(listing) if fact],
+        "sources": [one_line(source) for source in listing.sources],
         "posted_at": listing.posted_at,
         "age": humanize_age(listing.posted_at, now),
-        "why": why,
-        "rule": rule,
-        "excerpt": _excerpt(listing.description),
-        "description": listing.description,
+        "why": _clip(one_line(why)),
+        "rule": one_line(rule),
+        "excerpt": _excerpt(clean_text(listing.description)),
+        "description": clean_text(listing.description),
     }
 
 
-def _markdown_link(text: str, url: str | None) -> str:
-    return f"**[{_md_escape(text)}](<{url}>)**" if url else f"**{_md_escape(text)}**"
-
-
 def _subject(listing: Listing) -> str:
-    title = one_line(listing.title)
-    return f"{title} at {one_line(listing.company)}" if listing.company else title
+    title = _clip(one_line(listing.title))
+    return f"{title} at {_clip(one_line(listing.company))}" if listing.company else title
 
 
 def render_alert(
@@ -159,52 +193,47 @@ def render_alert(
     now: datetime,
     templates: Templates | None = None,
     html: bool = False,
+    channel: str | None = None,
 ) -> Alert:
     """Render one instant alert for a matched listing, with the channel's templates if any.
 
-    `html`: the channel is e-mail, so a user's body template is rendered as HTML.
+    `html`: the channel is e-mail, so a user's body template is rendered as HTML. `channel`
+    names the channel in the warning about a failing template.
     """
     context = _context(listing, rule=rule, why=why, now=now)
-    url = listing.url
     alert = Alert(
-        title=_subject(listing),
-        body=_markdown_body.render(link=lambda text: _markdown_link(text, url), **context),
-        text=_text_body.render(link=str, **context),
+        title=_subject(listing), **_default_bodies(context, _BODY_TEMPLATE, _HTML_BODY_TEMPLATE)
     )
     if templates is not None and (templates.title or templates.body):
-        return apply_templates(alert, templates, context, html=html)
+        return apply_templates(alert, templates, context, html=html, channel=channel)
     return alert
 
 
 def render_digest(items: Sequence[tuple[Listing, str]], *, title: str, now: datetime) -> Alert:
     """One message for several matches: (listing, why) pairs, numbered, each linked."""
-    markdown_items, text_items = [], []
-    for listing, why in items:
-        facts = [one_line(fact) for fact in _facts(listing) if fact]
-        age = humanize_age(listing.posted_at, now)
-        markdown_items.append(
-            {
-                "link": _markdown_link(_subject(listing), listing.url),
-                "facts": _md_escape(" · ".join([*facts, age])),
-                "why": _md_escape(why),
-                "url": None,
-            }
-        )
-        text_items.append(
-            {
-                "link": _subject(listing),
-                "facts": " · ".join([*facts, age]),
-                "why": why,
-                "url": listing.url,
-            }
-        )
-    return Alert(
-        title=one_line(title),
-        body=_markdown_digest.render(items=markdown_items),
-        text=_text_digest.render(items=text_items),
-    )
+    entries = [
+        {
+            "subject": _subject(listing),
+            "url": safe_url(listing.url),
+            "facts": " · ".join(
+                [
+                    *(_clip(one_line(fact)) for fact in _facts(listing) if fact),
+                    humanize_age(listing.posted_at, now),
+                ]
+            ),
+            "why": _clip(one_line(why)),
+        }
+        for listing, why in items
+    ]
+    bodies = _default_bodies({"items": entries}, _DIGEST_TEMPLATE, _HTML_DIGEST_TEMPLATE)
+    return Alert(title=one_line(title), **bodies)
 
 
 def render_notice(title: str, text: str) -> Alert:
     """A message about the service itself (a failing channel), not about a listing."""
-    return Alert(title=one_line(title), body=_md_escape(text), text=text)
+    return Alert(
+        title=one_line(title),
+        body=escape_markdown(text),
+        text=clean_text(text),
+        html=text_to_html(text),
+    )
