@@ -240,3 +240,21 @@ def test_the_catalogue_defaults_are_within_the_bounds() -> None:
 def test_a_huge_duration_is_a_value_error_never_an_overflow(text: object) -> None:
     with pytest.raises(ValueError, match="expected a duration from 1s to 3650d"):
         parse_duration(text)
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "{{ " + "(" * 5000 + "1" + ")" * 5000 + " }}",
+        "{% if x %}" * 3000 + "{% endif %}" * 3000,
+    ],
+    ids=["parentheses", "blocks"],
+)
+def test_a_deeply_nested_channel_template_is_one_config_error(body: str) -> None:
+    text = SOURCE + "channels:\n  me:\n    urls: 'json://127.0.0.1:9/'\n    templates:\n"
+    text += f"      body: {body!r}\n"
+    with pytest.raises(ConfigError) as caught:
+        parse_config(text)
+    (problem,) = caught.value.problems
+    assert problem.startswith("channels.me.templates.body: ")
+    assert "nested too deeply" in problem

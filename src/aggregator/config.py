@@ -190,6 +190,8 @@ def _template(text: str | None) -> str | None:
             SandboxedEnvironment().parse(text)
         except TemplateSyntaxError as exc:
             raise ValueError(f"template error on line {exc.lineno}: {exc.message}") from None
+        except RecursionError:  # Jinja2's parser recurses once per nesting level
+            raise ValueError("the template is nested too deeply to read") from None
     return text
 
 

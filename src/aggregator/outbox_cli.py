@@ -79,6 +79,7 @@ def notify_test(
         now=now,
         templates=built.config.templates,
         html=built.is_email,
+        channel=channel,
     )
     failed = 0
     for index, target in enumerate(built.targets):
