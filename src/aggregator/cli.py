@@ -71,6 +71,11 @@ def _setup_logging(level: int) -> None:
     for handler in root.handlers:
         redact.install(handler)
     root.setLevel(logging.DEBUG if _State.debug else level)
+    # A failing alert template is the user's to fix, and is reported once per channel: shown
+    # even by a quiet `run` (cron mails it), which otherwise prints errors only.
+    logging.getLogger("aggregator.notify.templates").setLevel(
+        logging.DEBUG if _State.debug else min(level, logging.WARNING)
+    )
     logging.captureWarnings(True)  # warnings go through the same scrubbing handler
     # apprise's own warnings are captured per message and reported redacted by our deliverer.
     logging.getLogger("apprise").propagate = _State.debug

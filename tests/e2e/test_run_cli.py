@@ -264,3 +264,25 @@ def test_a_failing_delivery_pass_still_prints_the_summary_and_loses_nothing(
     recovered = run_cli("run", "--config", str(config), cwd=tmp_path)
     assert recovered.returncode == 0, recovered.stderr
     assert len(smtp.messages) == 1
+
+
+def test_a_failing_template_is_told_once_per_channel_even_by_a_quiet_run(
+    tmp_path: Path, feed_server: FeedServer, smtp: SmtpSink
+) -> None:
+    two = [ITEMS[0], {**ITEMS[0], "title": "Data cleaning micro-task", "guid": "job-9"}]
+    url = feed_server.serve("/feed.xml", rss(two))
+    config = write_config(tmp_path, {"jobs": url}, smtp.apprise_url())
+    text = config.read_text().replace(
+        f'  me: "{smtp.apprise_url()}"\n',
+        f'  me:\n    urls: "{smtp.apprise_url()}"\n    templates:\n      body: "{{{{ 1 // 0 }}}}"\n',
+    )
+    config.write_text(text)
+
+    result = run_cli("run", "--config", str(config), cwd=tmp_path)
+
+    assert result.returncode == 0, result.stderr
+    assert len(smtp.messages) == 2  # both alerts, with the default body
+    assert all("Seen on jobs" in body for body in iter_text(smtp.messages))
+    told = [line for line in result.stderr.splitlines() if "template failed" in line]
+    assert len(told) == 1, result.stderr
+    assert "channel me: the body template failed (ZeroDivisionError" in told[0]
