@@ -272,11 +272,10 @@ def test_a_failing_template_is_told_once_per_channel_even_by_a_quiet_run(
     two = [ITEMS[0], {**ITEMS[0], "title": "Data cleaning micro-task", "guid": "job-9"}]
     url = feed_server.serve("/feed.xml", rss(two))
     config = write_config(tmp_path, {"jobs": url}, smtp.apprise_url())
-    text = config.read_text().replace(
-        f'  me: "{smtp.apprise_url()}"\n',
-        f'  me:\n    urls: "{smtp.apprise_url()}"\n    templates:\n      body: "{{{{ 1 // 0 }}}}"\n',
+    channel = (
+        f'  me:\n    urls: "{smtp.apprise_url()}"\n    templates:\n      body: "{{{{ 1 // 0 }}}}"\n'
     )
-    config.write_text(text)
+    config.write_text(config.read_text().replace(f'  me: "{smtp.apprise_url()}"\n', channel))
 
     result = run_cli("run", "--config", str(config), cwd=tmp_path)
 
