@@ -192,7 +192,7 @@ class Pipeline:
             last_modified=state.last_modified if state else None,
             content_hash=state.content_hash if state else None,
         )
-        fetched = await adapter.fetch(self.client, fetch_state)  # within the source's scope
+        fetched = await adapter.scoped_fetch(self.client, fetch_state)
         if fetched.pages and self.config.parse.isolate:
             self._parsers().warm()  # a worker starts while the other fetches run
         return fetched

@@ -111,10 +111,14 @@ class Adapter(abc.ABC):
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         # Every `fetch` of every adapter (plug-ins too) runs inside its source's fetch scope,
-        # whoever calls it (the pipeline, `sources test`, a test): no entry point can forget it.
+        # whoever calls it (a test, a plug-in's own code). The `fetch` the class will call is
+        # the one its MRO finds: a plug-in may inherit it from a mixin that is no Adapter.
+        # The product itself calls `scoped_fetch`, which does not depend on this hook (a
+        # plug-in base class may override __init_subclass__ without calling super()).
         super().__init_subclass__(**kwargs)
-        fetch = cls.__dict__.get("fetch")
-        if fetch is not None and not getattr(fetch, "__aggregator_scoped__", False):
+        fetch = getattr(cls, "fetch", None)
+        abstract = getattr(fetch, "__isabstractmethod__", False)
+        if callable(fetch) and not abstract and not getattr(fetch, "__aggregator_scoped__", False):
             setattr(cls, "fetch", _within_scope(fetch))  # noqa: B010
 
     def __init__(self, source: SourceConfig) -> None:
@@ -155,6 +159,12 @@ class Adapter(abc.ABC):
     @abc.abstractmethod
     def parse(self, body: bytes, *, url: str) -> list[RawPosting]:
         """Turn one page's bytes into raw postings; pure: no network, no database."""
+
+    async def scoped_fetch(self, client: HttpClient, state: FetchState) -> FetchResult:
+        """`fetch` inside this source's scope, however the adapter class came to be: the way
+        the pipeline and `sources test` fetch (the scope guards every request it makes)."""
+        with fetch_scope(self.scope()):
+            return await self.fetch(client, state)
 
     async def fetch_conditional(
         self,
