@@ -22,6 +22,7 @@ from aggregator.adapters.base import (
     FetchResult,
     FetchState,
     Page,
+    parse_aside,
 )
 from aggregator.adapters.rss import MAX_DESCRIPTION_CHARS, MAX_TITLE_CHARS
 from aggregator.http import HttpClient, HttpError
@@ -131,7 +132,8 @@ class HtmlAdapter(Adapter):
                 url, headers={"Accept": ACCEPT}, max_bytes=self.source.max_body_bytes
             )
             pages.append(Page(response.url, response.body, response.headers.get("Content-Type")))
-            url = next_page_url(response.body, url=response.url, options=self.options)
+            # lexbor is native and quadratic in a page's nesting: parsed where `parse` is.
+            url = await parse_aside(_next_link, response.body, response.url, self.options)
             if url is not None and without_userinfo(url) in {page.url for page in pages}:
                 url = None  # a "next" link back to a page already read ends the walk
         digest = self.combined_hash(pages)
@@ -176,6 +178,10 @@ def next_page_url(body: bytes, *, url: str, options: HtmlOptions) -> str | None:
         return None
     target = urljoin(_base_url(tree, options.base_url or url), href)
     return target if urlsplit(target).scheme in ("http", "https") else None
+
+
+def _next_link(body: bytes, url: str, options: HtmlOptions) -> str | None:
+    return next_page_url(body, url=url, options=options)
 
 
 def _decode(body: bytes) -> str:
