@@ -10,6 +10,7 @@ from email.utils import parsedate_to_datetime
 from typing import Any, ClassVar, Literal
 from urllib.parse import urljoin, urlsplit
 
+import httpx
 from protego import Protego
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 from selectolax.lexbor import LexborHTMLParser, LexborNode, SelectolaxError
@@ -25,6 +26,7 @@ from aggregator.adapters.base import (
     parse_aside,
 )
 from aggregator.adapters.rss import MAX_DESCRIPTION_CHARS, MAX_TITLE_CHARS
+from aggregator.fetchscope import origin_of
 from aggregator.http import HttpClient, HttpError
 from aggregator.models import RawPosting
 from aggregator.urls import without_userinfo
@@ -295,12 +297,18 @@ class RobotsCache:
         self._rules.clear()
 
     async def check(self, client: HttpClient, url: str) -> None:
-        """AdapterError unless the URL's robots.txt lets our user agent fetch it."""
-        parts = urlsplit(url)
-        host = f"{parts.hostname}:{parts.port}" if parts.port else str(parts.hostname)
-        rules = await self._rules_for(client, f"{parts.scheme}://{host}")
+        """AdapterError unless the URL's robots.txt lets our user agent fetch it. The origin
+        is read by the client's own URL parser: the robots.txt asked for is that of the
+        origin the page request goes to (an IPv6 literal keeps its brackets)."""
+        try:
+            parsed = httpx.URL(url)
+            origin = str(origin_of(parsed))
+        except httpx.InvalidURL:
+            return  # the page request itself fails with the reason
+        rules = await self._rules_for(client, origin)
         if not rules.can_fetch(url, client.config.user_agent):
-            path = parts.path or "/"  # never the query: it may hold a key
+            host = origin.split("://", 1)[1]
+            path = parsed.path or "/"  # never the query: it may hold a key
             raise AdapterError(f"robots.txt of {host} disallows {path} for our user agent")
 
     async def _rules_for(self, client: HttpClient, origin: str) -> Protego:
