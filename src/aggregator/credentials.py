@@ -29,7 +29,7 @@ HARMLESS_HEADERS: Final = frozenset(
 )
 # Option and parameter names whose values are secrets (api_key, bearer_token, app_password...).
 _SECRET_NAME_RE: Final = re.compile(
-    r"key|token|secret|passw|pwd|auth|credential|session|cookie|jwt|signature|app_?id|client_?id",
+    r"key|token|secret|pass|pwd|auth|credential|session|cookie|jwt|signature|app_?id|client_?id",
     re.IGNORECASE,
 )
 # Shorter values are not treated as secrets: masking "1" or "yes" in every log line would hide

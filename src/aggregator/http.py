@@ -41,13 +41,12 @@ from aggregator.netguard import (
     is_private_address,
     resolve_host,
 )
+from aggregator.request_checks import SCHEMES, check_url, is_sendable_value, sendable_headers
 from aggregator.urls import safe_url
 
 __all__ = ["HttpClient", "HttpError", "HttpResponse", "safe_url"]
 
 log = logging.getLogger(__name__)
-
-_SCHEMES = frozenset({"http", "https"})
 
 
 @dataclass(slots=True)
@@ -154,11 +153,12 @@ class HttpClient:
         max_bytes: int | None = None,
     ) -> HttpResponse:
         """GET a URL; 304 gives `not_modified`, any other non-2xx status raises HttpError."""
-        request_headers = dict(headers or {})
-        if etag:
-            request_headers["If-None-Match"] = etag
-        if last_modified:
-            request_headers["If-Modified-Since"] = last_modified
+        request_headers = sendable_headers(headers or {})
+        # The validators are the server's own: one HTTP cannot send back is just not sent.
+        if etag and is_sendable_value(etag):
+            request_headers["If-None-Match"] = etag.strip()
+        if last_modified and is_sendable_value(last_modified):
+            request_headers["If-Modified-Since"] = last_modified.strip()
         cap = self.config.max_body_bytes if max_bytes is None else max_bytes
         budget = _Budget(self.config.total_timeout)
         attempt = 0
@@ -205,7 +205,7 @@ class HttpClient:
         HttpError, whose message never includes the body."""
         cap = self.config.max_body_bytes if max_bytes is None else max_bytes
         budget = _Budget(self.config.total_timeout)
-        return await self._fetch(url, dict(headers or {}), cap, budget, json_body=json)
+        return await self._fetch(url, sendable_headers(headers or {}), cap, budget, json_body=json)
 
     async def _fetch(
         self,
@@ -290,17 +290,13 @@ class HttpClient:
 
     async def _send_once(self, request: httpx.Request, cap: int) -> HttpResponse | httpx.URL:
         """Send one request; return the response, or the URL a redirect points to."""
-        response = await self._client.send(request, stream=True)
+        try:
+            response = await self._client.send(request, stream=True)
+        except httpx.InvalidURL as exc:  # httpx builds the redirect's URL and cannot
+            raise HttpError(f"invalid redirect from {safe_url(request.url)}: {exc}") from None
         try:
             if (redirect := response.next_request) is not None:
-                if redirect.url.scheme not in _SCHEMES:
-                    scheme = redirect.url.scheme
-                    raise HttpError(
-                        f"redirect from {safe_url(request.url)} to unsupported URL scheme "
-                        f"{scheme!r} (only http and https are allowed)"
-                    )
-                _check_scheme(redirect.url)
-                return redirect.url
+                return _redirect_target(request.url, redirect.url)
             if response.status_code == httpx.codes.NOT_MODIFIED:
                 return _response(response, b"", not_modified=True)
             if not response.is_success:
@@ -335,20 +331,27 @@ def _after_tries(exc: HttpError, tries: int) -> HttpError:
     )
 
 
+def _redirect_target(origin: httpx.URL, target: httpx.URL) -> httpx.URL:
+    """The URL a redirect from `origin` points to, checked like any URL we request."""
+    if target.scheme not in SCHEMES:
+        raise HttpError(
+            f"redirect from {safe_url(origin)} to unsupported URL scheme "
+            f"{target.scheme!r} (only http and https are allowed)"
+        )
+    try:
+        check_url(target)
+    except HttpError as exc:
+        raise HttpError(f"invalid redirect from {safe_url(origin)}: {exc}") from None
+    return target
+
+
 def _parse_url(url: str) -> httpx.URL:
     try:
         target = httpx.URL(url)
     except httpx.InvalidURL as exc:
         raise HttpError(f"invalid URL: {exc}") from None
-    _check_scheme(target)
+    check_url(target)
     return target
-
-
-def _check_scheme(url: httpx.URL) -> None:
-    if url.scheme not in _SCHEMES:
-        raise HttpError(f"unsupported URL scheme {url.scheme!r} (only http and https are allowed)")
-    if not url.host:
-        raise HttpError(f"invalid URL {safe_url(url)}: no host")
 
 
 async def _sleep_until(when: float) -> None:

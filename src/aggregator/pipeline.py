@@ -9,11 +9,19 @@ import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import Any, TypeVar
 
 from sqlalchemy.exc import SQLAlchemyError
 
 from aggregator import rules
-from aggregator.adapters.base import Adapter, AdapterError, FetchResult, FetchState, Page
+from aggregator.adapters.base import (
+    Adapter,
+    AdapterError,
+    FetchResult,
+    FetchState,
+    Page,
+    parsing_with,
+)
 from aggregator.adapters.catalogue import resolve
 from aggregator.config import Config, SourceConfig
 from aggregator.crash import crash_point
@@ -38,6 +46,8 @@ from aggregator.store import SkippedPosting, Store
 __all__ = ["Pipeline", "PreviewAlert", "RunReport", "utc_now"]
 
 log = logging.getLogger(__name__)
+
+T = TypeVar("T")
 
 
 def utc_now() -> datetime:
@@ -192,7 +202,8 @@ class Pipeline:
             last_modified=state.last_modified if state else None,
             content_hash=state.content_hash if state else None,
         )
-        fetched = await adapter.fetch(self.client, fetch_state)  # within the source's scope
+        with parsing_with(self._run_parser):  # what the fetch parses is isolated too
+            fetched = await adapter.scoped_fetch(self.client, fetch_state)
         if fetched.pages and self.config.parse.isolate:
             self._parsers().warm()  # a worker starts while the other fetches run
         return fetched
@@ -202,23 +213,29 @@ class Pipeline:
         return resolved.adapter(resolved.config)
 
     async def _parse(self, source: SourceConfig, fetched: FetchResult) -> list[Posting]:
-        """Parse and normalize in a worker process with a deadline (crash isolation), waited
-        for from a thread so the loop keeps serving fetches and signals meanwhile."""
+        """Parse and normalize the fetched pages (`_run_parser`)."""
         if not fetched.pages:
             return []
-        resolved, limits = resolve(source), self.config.parse
-        args = (resolved.adapter, resolved.config, fetched.pages, self.clock())
+        resolved = resolve(source)
+        return await self._run_parser(
+            parse_source, (resolved.adapter, resolved.config, fetched.pages, self.clock())
+        )
+
+    async def _run_parser(self, function: Callable[..., T], args: tuple[Any, ...]) -> T:
+        """`function(*args)` in a worker process with the parse deadline (crash isolation),
+        waited for from a thread so the loop keeps serving fetches and signals meanwhile."""
+        limits = self.config.parse
         if limits.isolate:
             pool = self._parsers()
             try:
                 return await asyncio.to_thread(
-                    lambda: pool.run(parse_source, *args, timeout=limits.timeout)
+                    lambda: pool.run(function, *args, timeout=limits.timeout)
                 )
             except MemoryError:
                 limit = limits.max_memory_mb
                 raise AdapterError(f"parsing needed more than {limit} MiB; stopped") from None
         try:  # in-process: a parse past its deadline is abandoned, not stopped
-            return await asyncio.wait_for(asyncio.to_thread(parse_source, *args), limits.timeout)
+            return await asyncio.wait_for(asyncio.to_thread(function, *args), limits.timeout)
         except TimeoutError:
             raise AdapterError(f"parsing took longer than {limits.timeout:g} s") from None
 

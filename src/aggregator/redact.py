@@ -14,7 +14,7 @@ from types import TracebackType
 from typing import TYPE_CHECKING, Final
 from urllib.parse import quote, quote_plus, unquote
 
-from aggregator.credentials import MIN_SECRET_LENGTH, option_secrets
+from aggregator.credentials import MIN_SECRET_LENGTH, is_secret_name, option_secrets
 from aggregator.urls import safe_url
 
 if TYPE_CHECKING:
@@ -41,8 +41,15 @@ _TRAILING: Final = ".,;:!?)]}"
 _PASSWORD_RE: Final = re.compile(
     r"([a-z][a-z0-9+.-]*://[^:/@\s]*:)(?!\*+@)([^@/\s]+)@", re.IGNORECASE
 )
-# apprise's webhook headers: `?+X-Token=abc` (or `%2BX-Token=abc` once apprise re-encodes it).
-_HEADER_PARAM_RE: Final = re.compile(r"([?&](?:\+|%2B)[^=&\s]+=)[^&\s#]*", re.IGNORECASE)
+# A query parameter in any URL or log line (urllib3 logs `"POST /hook?apikey=abc HTTP/1.1"`),
+# with apprise's prefixes, each maybe percent-encoded: `+X-Token=` a webhook header, `-name=` a
+# GET argument the webhook receives, `:name=` a field of its payload.
+_PARAM_RE: Final = re.compile(
+    r"(?P<lead>[?&](?P<prefix>\+|%2B|-|:|%3A)?(?P<name>[^=&\s#?\"'<>]+)=)(?P<value>[^&\s#\"'<>]*)",
+    re.IGNORECASE,
+)
+# Headers and GET arguments of a webhook are its credentials, whatever their names.
+_CREDENTIAL_PREFIXES: Final = frozenset({"+", "%2b", "-"})
 _ENV_REFERENCE_RE: Final = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)")
 _URL_TOKEN_SPLIT_RE: Final = re.compile(r"[/?&=@:#]+")
 
@@ -88,11 +95,23 @@ def remember(*groups: Iterable[str]) -> None:
 
 def scrub(text: str) -> str:
     """`text` with known secrets masked, http(s) URLs cut to scheme, host, port and path, and
-    passwords and webhook header values masked in URLs of any scheme."""
+    in URLs of any scheme (and any `?name=value` of a log line) passwords, webhook header values
+    and the values of secret-looking parameters masked."""
     text = _SECRETS.mask(text)
     text = _HTTP_URL_RE.sub(_safe_http_url, text)
     text = _PASSWORD_RE.sub(rf"\1{MASK}@", text)
-    return _HEADER_PARAM_RE.sub(rf"\1{MASK}", text)
+    return _PARAM_RE.sub(_masked_param, text)
+
+
+def _is_secret_param(found: re.Match[str]) -> bool:
+    prefix = (found.group("prefix") or "").lower()
+    return prefix in _CREDENTIAL_PREFIXES or is_secret_name(unquote(found.group("name")))
+
+
+def _masked_param(found: re.Match[str]) -> str:
+    if _is_secret_param(found) and found.group("value") not in ("", MASK):
+        return found.group("lead") + MASK
+    return found.group(0)
 
 
 def _safe_http_url(found: re.Match[str]) -> str:
@@ -104,10 +123,9 @@ def _safe_http_url(found: re.Match[str]) -> str:
 
 
 def channel_secrets(url: str) -> set[str]:
-    """The secret parts of an apprise URL: what apprise's privacy form hides, the password,
-    and webhook header values (`+X-Token=...`), which the privacy form shows."""
-    secrets = _passwords(url)
-    secrets |= {unquote(m.group(0).split("=", 1)[1]) for m in _HEADER_PARAM_RE.finditer(url)}
+    """The secret parts of an apprise URL: what apprise's privacy form hides, and what it
+    shows or drops but is secret all the same (`url_secrets`)."""
+    secrets = url_secrets(url)
     import apprise  # here: most commands never need it, and it is slow to import
 
     plugin = apprise.Apprise.instantiate(url)
@@ -142,11 +160,20 @@ def remember_config(config: Config) -> None:
     for channel in config.channels.values():
         for url in channel.urls:
             remember(channel_secrets(url))
-    remember(_passwords(config.database), _passwords(config.http.proxy or ""))
+    remember(url_secrets(config.database), url_secrets(config.http.proxy or ""))
 
 
-def _passwords(url: str) -> set[str]:
-    return {unquote(found.group(2)) for found in _PASSWORD_RE.finditer(url)}
+def url_secrets(url: str) -> set[str]:
+    """The secrets written in a URL of any scheme: its password, its webhook headers (`+X=`)
+    and GET arguments (`-x=`), and the values of its secret-looking parameters (`?token=`,
+    `:password=`)."""
+    secrets = {unquote(found.group(2)) for found in _PASSWORD_RE.finditer(url)}
+    secrets |= {
+        unquote(found.group("value"))
+        for found in _PARAM_RE.finditer(url)
+        if _is_secret_param(found)
+    }
+    return {secret for secret in secrets if len(secret) >= MIN_SECRET_LENGTH}
 
 
 class SecretFilter(logging.Filter):

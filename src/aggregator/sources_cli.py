@@ -117,7 +117,7 @@ def _pick_source(
 async def _fetch_live(resolved: ResolvedSource, http: HttpConfig | None) -> list[Page]:
     # The config's proxy, user agent and limits apply to a test fetch as to a run.
     async with HttpClient(http) as client:
-        result = await resolved.adapter(resolved.config).fetch(client, FetchState())
+        result = await resolved.adapter(resolved.config).scoped_fetch(client, FetchState())
     return list(result.pages)
 
 

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import abc
+import contextlib
 import functools
 import hashlib
-from collections.abc import Awaitable, Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Iterator, Mapping, Sequence
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar, cast
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
@@ -30,8 +32,17 @@ __all__ = [
     "FetchResult",
     "FetchState",
     "Page",
+    "ParseRunner",
     "option_problems",
+    "parse_aside",
+    "parsing_with",
 ]
+
+T = TypeVar("T")
+# Runs `function(*args)` on a response's bytes where the pipeline runs `parse`: in a worker
+# process with the parse deadline (native parsers crash and some are quadratic on hostile pages).
+ParseRunner = Callable[[Callable[..., Any], tuple[Any, ...]], Awaitable[Any]]
+_parse_runner: ContextVar[ParseRunner | None] = ContextVar("aggregator_parse_runner", default=None)
 
 
 class AdapterError(Exception):
@@ -111,10 +122,14 @@ class Adapter(abc.ABC):
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         # Every `fetch` of every adapter (plug-ins too) runs inside its source's fetch scope,
-        # whoever calls it (the pipeline, `sources test`, a test): no entry point can forget it.
+        # whoever calls it (a test, a plug-in's own code). The `fetch` the class will call is
+        # the one its MRO finds: a plug-in may inherit it from a mixin that is no Adapter.
+        # The product itself calls `scoped_fetch`, which does not depend on this hook (a
+        # plug-in base class may override __init_subclass__ without calling super()).
         super().__init_subclass__(**kwargs)
-        fetch = cls.__dict__.get("fetch")
-        if fetch is not None and not getattr(fetch, "__aggregator_scoped__", False):
+        fetch = getattr(cls, "fetch", None)
+        abstract = getattr(fetch, "__isabstractmethod__", False)
+        if callable(fetch) and not abstract and not getattr(fetch, "__aggregator_scoped__", False):
             setattr(cls, "fetch", _within_scope(fetch))  # noqa: B010
 
     def __init__(self, source: SourceConfig) -> None:
@@ -155,6 +170,12 @@ class Adapter(abc.ABC):
     @abc.abstractmethod
     def parse(self, body: bytes, *, url: str) -> list[RawPosting]:
         """Turn one page's bytes into raw postings; pure: no network, no database."""
+
+    async def scoped_fetch(self, client: HttpClient, state: FetchState) -> FetchResult:
+        """`fetch` inside this source's scope, however the adapter class came to be: the way
+        the pipeline and `sources test` fetch (the scope guards every request it makes)."""
+        with fetch_scope(self.scope()):
+            return await self.fetch(client, state)
 
     async def fetch_conditional(
         self,
@@ -210,6 +231,26 @@ class Adapter(abc.ABC):
         for page in pages:
             digest.update(hashlib.sha256(page.body).digest())
         return digest.hexdigest()
+
+
+async def parse_aside(function: Callable[..., T], *args: Any) -> T:
+    """`function(*args)`, for parsing an adapter's fetch needs (a next link in an HTML page):
+    isolated like `parse` under the pipeline, in-line elsewhere (`sources test`, a test).
+    `function` and its arguments must pickle: a module-level function and plain data."""
+    runner = _parse_runner.get()
+    if runner is None:
+        return function(*args)
+    return cast(T, await runner(function, args))
+
+
+@contextlib.contextmanager
+def parsing_with(runner: ParseRunner) -> Iterator[None]:
+    """Run the `parse_aside` calls made inside the block with `runner`."""
+    token = _parse_runner.set(runner)
+    try:
+        yield
+    finally:
+        _parse_runner.reset(token)
 
 
 def option_problems(adapter: type[Adapter], url: object, options: object) -> list[str]:

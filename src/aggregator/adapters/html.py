@@ -10,6 +10,7 @@ from email.utils import parsedate_to_datetime
 from typing import Any, ClassVar, Literal
 from urllib.parse import urljoin, urlsplit
 
+import httpx
 from protego import Protego
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 from selectolax.lexbor import LexborHTMLParser, LexborNode, SelectolaxError
@@ -22,8 +23,10 @@ from aggregator.adapters.base import (
     FetchResult,
     FetchState,
     Page,
+    parse_aside,
 )
 from aggregator.adapters.rss import MAX_DESCRIPTION_CHARS, MAX_TITLE_CHARS
+from aggregator.fetchscope import origin_of
 from aggregator.http import HttpClient, HttpError
 from aggregator.models import RawPosting
 from aggregator.urls import without_userinfo
@@ -131,7 +134,8 @@ class HtmlAdapter(Adapter):
                 url, headers={"Accept": ACCEPT}, max_bytes=self.source.max_body_bytes
             )
             pages.append(Page(response.url, response.body, response.headers.get("Content-Type")))
-            url = next_page_url(response.body, url=response.url, options=self.options)
+            # lexbor is native and quadratic in a page's nesting: parsed where `parse` is.
+            url = await parse_aside(_next_link, response.body, response.url, self.options)
             if url is not None and without_userinfo(url) in {page.url for page in pages}:
                 url = None  # a "next" link back to a page already read ends the walk
         digest = self.combined_hash(pages)
@@ -176,6 +180,10 @@ def next_page_url(body: bytes, *, url: str, options: HtmlOptions) -> str | None:
         return None
     target = urljoin(_base_url(tree, options.base_url or url), href)
     return target if urlsplit(target).scheme in ("http", "https") else None
+
+
+def _next_link(body: bytes, url: str, options: HtmlOptions) -> str | None:
+    return next_page_url(body, url=url, options=options)
 
 
 def _decode(body: bytes) -> str:
@@ -289,12 +297,18 @@ class RobotsCache:
         self._rules.clear()
 
     async def check(self, client: HttpClient, url: str) -> None:
-        """AdapterError unless the URL's robots.txt lets our user agent fetch it."""
-        parts = urlsplit(url)
-        host = f"{parts.hostname}:{parts.port}" if parts.port else str(parts.hostname)
-        rules = await self._rules_for(client, f"{parts.scheme}://{host}")
+        """AdapterError unless the URL's robots.txt lets our user agent fetch it. The origin
+        is read by the client's own URL parser: the robots.txt asked for is that of the
+        origin the page request goes to (an IPv6 literal keeps its brackets)."""
+        try:
+            parsed = httpx.URL(url)
+            origin = str(origin_of(parsed))
+        except httpx.InvalidURL:
+            return  # the page request itself fails with the reason
+        rules = await self._rules_for(client, origin)
         if not rules.can_fetch(url, client.config.user_agent):
-            path = parts.path or "/"  # never the query: it may hold a key
+            host = origin.split("://", 1)[1]
+            path = parsed.path or "/"  # never the query: it may hold a key
             raise AdapterError(f"robots.txt of {host} disallows {path} for our user agent")
 
     async def _rules_for(self, client: HttpClient, origin: str) -> Protego:

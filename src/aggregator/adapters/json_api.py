@@ -28,6 +28,7 @@ from aggregator.adapters.json_pagination import (
     with_query,
 )
 from aggregator.adapters.json_paths import MISSING, JsonPath, check_path, json_type
+from aggregator.adapters.jsonfetch import decode_json
 from aggregator.config import SourceConfig
 from aggregator.http import HttpClient
 from aggregator.models import RawPosting
@@ -143,7 +144,7 @@ class JsonApiAdapter(Adapter):
 
     def _decode(self, body: bytes) -> Any:
         try:
-            return json.loads(body)
+            return decode_json(body)
         except (UnicodeDecodeError, json.JSONDecodeError) as exc:
             head = body[:256].lstrip().lower()
             what = "an HTML page" if head.startswith((b"<!doctype", b"<html")) else str(exc)
