@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Final
+from typing import Any, Final
 
 import httpx
 from pydantic import BaseModel, SecretStr
@@ -18,6 +19,7 @@ __all__ = [
     "harmless_headers",
     "is_secret_name",
     "option_secrets",
+    "strip_secrets",
     "without_credentials",
 ]
 
@@ -129,3 +131,28 @@ def _collect_mapping(
                 values.add(str(item))
         else:
             _collect(key, item, params, values)
+
+
+def strip_secrets(value: Any, secrets: frozenset[str]) -> Any:
+    """`value` (a string, or strings inside lists, tuples and dicts) without the source's
+    secrets: a board that echoes our API key into its records (a link carrying `?api_key=`)
+    must not put it into the store and every alert. In an http(s) URL the query parameters
+    holding a secret are dropped; anywhere else the secret is masked."""
+    if not secrets:
+        return value
+    if isinstance(value, str):
+        return _without_secrets(value, secrets) if any(s in value for s in secrets) else value
+    if isinstance(value, tuple | list):
+        return type(value)(strip_secrets(item, secrets) for item in value)
+    if isinstance(value, Mapping):
+        return {key: strip_secrets(item, secrets) for key, item in value.items()}
+    return value
+
+
+def _without_secrets(text: str, secrets: frozenset[str]) -> str:
+    if text.startswith(("http://", "https://")):
+        with contextlib.suppress(httpx.InvalidURL):
+            text = str(without_credentials(httpx.URL(text), frozenset(), secrets))
+    for secret in sorted(secrets, key=len, reverse=True):
+        text = text.replace(secret, "***")
+    return text

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import atexit
 import contextlib
+import dataclasses
 import faulthandler
 import logging
 import multiprocessing
@@ -29,7 +30,7 @@ from typing import Any, TypeVar
 
 from aggregator.adapters.base import Adapter, AdapterError, Page
 from aggregator.config import SourceConfig
-from aggregator.models import Posting
+from aggregator.models import Posting, RawPosting
 
 __all__ = ["IsolationError", "WorkerPool", "parse_source", "shared_pool", "stop_workers"]
 
@@ -60,10 +61,24 @@ def parse_source(
     """Parse and normalize one source's pages: the work a worker does (both steps run native
     HTML parsers, selectolax and nh3)."""
     # Imported here: the pipeline imports this module, and a worker needs only these.
+    from aggregator.credentials import option_secrets
     from aggregator.normalize import normalize_all
 
-    raws = [raw for page in pages for raw in adapter(source).parse(page.body, url=page.url)]
+    reader = adapter(source)
+    raws = [raw for page in pages for raw in reader.parse(page.body, url=page.url)]
+    secrets = option_secrets(reader.options, source.url).values
+    if secrets:  # what a board echoes of our keys stays out of the store and the alerts
+        raws = [_without_secrets(raw, secrets) for raw in raws]
     return normalize_all(raws, source=source.name, now=now)
+
+
+def _without_secrets(raw: RawPosting, secrets: frozenset[str]) -> RawPosting:
+    from aggregator.credentials import strip_secrets
+
+    fields = dataclasses.fields(raw)
+    return dataclasses.replace(
+        raw, **{field.name: strip_secrets(getattr(raw, field.name), secrets) for field in fields}
+    )
 
 
 class _Worker:

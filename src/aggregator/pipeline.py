@@ -19,7 +19,6 @@ from aggregator.adapters.base import (
     AdapterError,
     FetchResult,
     FetchState,
-    Page,
     parsing_with,
 )
 from aggregator.adapters.catalogue import resolve
@@ -34,7 +33,6 @@ from aggregator.models import (
     Listing,
     Match,
     Posting,
-    RawPosting,
     SourceRunResult,
     SourceState,
 )
@@ -347,11 +345,6 @@ def _skip_note(skipped: SkippedPosting) -> str:
 def _debugging() -> bool:
     """Tracebacks go to the log only at --debug (DEBUG level); a run shows one line."""
     return log.isEnabledFor(logging.DEBUG)
-
-
-def parse_pages(adapter: Adapter, pages: Sequence[Page]) -> list[RawPosting]:
-    """Every page's raw postings, in page order."""
-    return [raw for page in pages for raw in adapter.parse(page.body, url=page.url)]
 
 
 def _is_disabled(state: SourceState | None) -> bool:

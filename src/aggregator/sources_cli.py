@@ -17,9 +17,8 @@ from aggregator.cli_options import ConfigOption
 from aggregator.config import ConfigError, HttpConfig, SourceConfig, format_duration
 from aggregator.health import reenabled, status_row
 from aggregator.http import HttpClient
+from aggregator.isolation import parse_source
 from aggregator.models import Posting, posting_to_json
-from aggregator.normalize import normalize_all
-from aggregator.pipeline import parse_pages
 from aggregator.runtime import load_checked_config, open_store
 
 __all__ = ["sources_app"]
@@ -193,11 +192,11 @@ def try_source(
             pages = [Page(url=base, body=_read(path)) for path in files]
         else:
             pages = asyncio.run(_fetch_live(resolved, http))
-        raws = parse_pages(resolved.adapter(resolved.config), pages)
+        # The pipeline's own parse step (in-process here), secret stripping included.
+        postings = parse_source(resolved.adapter, resolved.config, pages, datetime.now(UTC))
     except AdapterError as exc:
         typer.echo(f"{label}: {exc}", err=True)
         raise typer.Exit(EXIT_FAILED) from None
-    postings = normalize_all(raws, source=resolved.config.name, now=datetime.now(UTC))
     for posting in postings:
         if as_json:
             typer.echo(json.dumps(posting_to_json(posting), ensure_ascii=False))

@@ -111,6 +111,27 @@ def test_a_run_and_a_debug_run_print_and_store_no_secret(setup: Setup) -> None:
     assert_database_clean(setup)
 
 
+def test_a_board_that_echoes_the_sources_keys_into_its_records_stores_none_of_them(
+    setup: Setup,
+) -> None:
+    def echoing(seen: Seen) -> Reply:
+        link = f"/jobs/1?api_key={QUERY_KEY}&ref=feed"
+        record = {"id": "1", "title": f"Data gig (token {HEADER_KEY})", "url": link}
+        document = {"data": [record]}
+        return Reply(
+            body=json.dumps(document).encode(), headers={"Content-Type": "application/json"}
+        )
+
+    setup.board.route("/jobs", echoing)
+    run(setup, "run")
+
+    (alert,) = [json.loads(seen.body) for seen in setup.hooks]
+    assert_no_canary("a webhook alert", json.dumps(alert))
+    assert r"Data gig \(token \*\*\*\)" in alert["message"]  # Markdown-escaped
+    assert "/jobs/1?ref=feed" in alert["message"]  # the link keeps what is not ours
+    assert_database_clean(setup)
+
+
 def test_notify_test_masks_the_webhook_token_and_the_password(setup: Setup) -> None:
     for args in (("notify", "test", "hook"), ("--debug", "notify", "test", "hook")):
         result = run(setup, *args)
