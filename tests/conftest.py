@@ -31,6 +31,15 @@ def _no_env_proxies(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 @pytest.fixture
+def fresh_secrets(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A process that has seen no secret yet: the registry is process-wide by design, so an
+    earlier test's `?key=secret` would otherwise mask the word `secret` in an exact-text test."""
+    from aggregator import redact
+
+    monkeypatch.setattr(redact, "_SECRETS", redact._Secrets())
+
+
+@pytest.fixture
 def server() -> Iterator[LocalServer]:
     with LocalServer() as running:
         yield running

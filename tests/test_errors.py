@@ -11,6 +11,9 @@ from sqlalchemy.exc import DBAPIError
 from aggregator import redact
 from aggregator.errors import MAX_ERROR_CHARS, describe_error, one_line
 
+# Exact-text checks: start each from a process that has seen no secret yet.
+pytestmark = pytest.mark.usefixtures("fresh_secrets")
+
 
 def test_a_database_error_keeps_the_drivers_first_line_only() -> None:
     engine = create_engine("sqlite://")

@@ -10,6 +10,9 @@ import pytest
 
 from aggregator import redact
 
+# Exact-text checks: start each from a process that has seen no secret yet.
+pytestmark = pytest.mark.usefixtures("fresh_secrets")
+
 
 def test_http_urls_lose_userinfo_query_and_fragment_but_keep_the_punctuation_after_them() -> None:
     text = "GET https://u:pw@api.example/v1/jobs?api_key=s3cr3t#x, then (http://h:8080/a?b=c)."

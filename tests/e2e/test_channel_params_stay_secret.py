@@ -84,6 +84,7 @@ def test_notify_test_shows_no_secret_from_a_channel_query(
         ),
     ],
 )
+@pytest.mark.usefixtures("fresh_secrets")
 def test_secret_looking_query_values_are_masked_in_any_text(text: str, expected: str) -> None:
     assert redact.scrub(text) == expected
 
@@ -102,6 +103,7 @@ def test_a_channel_query_secret_is_remembered_for_every_later_line(url: str, sec
     assert secret in redact.channel_secrets(url)
 
 
+@pytest.mark.usefixtures("fresh_secrets")
 def test_a_mailto_password_given_as_a_query_parameter_is_masked() -> None:
     text = "mailto://smtp.example.com?user=alice&pass=zz9911zz&to=x@example.com"
     assert redact.scrub(text) == "mailto://smtp.example.com?user=alice&pass=***&to=x@example.com"
