@@ -12,6 +12,7 @@ import pytest
 
 from tests.support.http_server import LocalServer
 from tests.support.servers import FeedServer, SmtpSink
+from tests.support.shared import SHARED
 
 _PROXY_VARIABLES = (
     "HTTP_PROXY",
@@ -28,6 +29,14 @@ def _no_env_proxies(monkeypatch: pytest.MonkeyPatch) -> None:
     """The client trusts env proxies; requests to 127.0.0.1 must not go through one."""
     for name in _PROXY_VARIABLES:
         monkeypatch.delenv(name, raising=False)
+
+
+@pytest.fixture
+def shared() -> Path:
+    """`../shared` beside the checkout (real payloads and corpora), or a skip when it is absent."""
+    if not SHARED.is_dir():
+        pytest.skip(f"{SHARED} is not here (the reference material is optional)")
+    return SHARED
 
 
 @pytest.fixture

@@ -1,6 +1,6 @@
 """`python -m aggregator` runs the `aggregate` command line."""
 
-from aggregator.cli import main
+from aggregator.cli.app import main
 
 # Guarded: parse workers are spawned processes, which import the main module again.
 if __name__ == "__main__":

@@ -12,13 +12,14 @@ from collections.abc import Iterable
 from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING, Final
-from urllib.parse import quote, quote_plus, unquote
+from urllib.parse import quote, quote_plus, unquote, urlsplit, urlunsplit
+
+import httpx
 
 from aggregator.credentials import MIN_SECRET_LENGTH, is_secret_name, option_secrets
-from aggregator.urls import safe_url
 
 if TYPE_CHECKING:
-    from aggregator.config import Config
+    from aggregator.config.model import Config
 
 __all__ = [
     "MASK",
@@ -29,8 +30,10 @@ __all__ = [
     "remember",
     "remember_config",
     "remember_env_references",
+    "safe_url",
     "scrub",
     "thread_excepthook",
+    "without_userinfo",
 ]
 
 MASK: Final = "***"
@@ -52,6 +55,25 @@ _PARAM_RE: Final = re.compile(
 _CREDENTIAL_PREFIXES: Final = frozenset({"+", "%2b", "-"})
 _ENV_REFERENCE_RE: Final = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)")
 _URL_TOKEN_SPLIT_RE: Final = re.compile(r"[/?&=@:#]+")
+
+
+def safe_url(url: httpx.URL | str) -> str:
+    """`scheme://host[:port]/path` only: no userinfo, query or fragment, which may hold secrets."""
+    try:
+        parsed = httpx.URL(url) if isinstance(url, str) else url
+    except httpx.InvalidURL:
+        return "<invalid URL>"
+    host = f"[{parsed.host}]" if ":" in parsed.host else parsed.host
+    port = f":{parsed.port}" if parsed.port is not None else ""
+    return f"{parsed.scheme}://{host}{port}{parsed.path}"
+
+
+def without_userinfo(url: str) -> str:
+    """`url` without `user:password@`; everything else (the query too) is kept as written."""
+    parts = urlsplit(url)
+    if "@" not in parts.netloc:
+        return url
+    return urlunsplit(parts._replace(netloc=parts.netloc.rpartition("@")[2]))
 
 
 class _Secrets:

@@ -1,13 +1,24 @@
-"""Small text helpers shared by normalization, matching and errors: cleaning, hashtags."""
+"""Text helpers every stage shares: cleaning, HTML to plain text, one-line text, hashtags."""
 
 from __future__ import annotations
 
+import html
 import re
 import unicodedata
 from collections.abc import Mapping
 from typing import Any
 
-__all__ = ["clean_data", "clean_text", "extract_hashtags", "fold_tag"]
+from selectolax.lexbor import LexborHTMLParser, LexborNode
+
+__all__ = [
+    "MAX_HTML_CHARS",
+    "clean_data",
+    "clean_line",
+    "clean_text",
+    "extract_hashtags",
+    "fold_tag",
+    "html_to_text",
+]
 
 # NUL, which PostgreSQL refuses in text, and the surrogate code points, which no UTF-8 encoder
 # takes alone (JSON's "\ud800" escape decodes to one).
@@ -17,6 +28,21 @@ _UNSTORABLE_RE = re.compile("[\x00\ud800-\udfff]")
 # ("page#section") are not taken for tags; it needs at least one letter.
 _HASHTAG_RE = re.compile(r"(?<![\w&/#])#([^\W\d_][\w-]*|[\w-]*[^\W\d_][\w-]*)", re.UNICODE)
 _FOLD_DROP_RE = re.compile(r"[\s_\-]+")
+# Longer markup is cut before parsing: a description is not a book.
+MAX_HTML_CHARS = 64 * 1024
+# Private-use characters mark block and line breaks while whitespace inside the text collapses.
+_PARA, _LINE = "\ue000", "\ue001"
+_BREAKS_RE = re.compile(rf"\s*[{_PARA}{_LINE}][\s{_PARA}{_LINE}]*")
+_DROP_TAGS = ["script", "style", "noscript", "template", "iframe", "object", "svg", "head"]
+_BLOCK_TAGS = frozenset(
+    {
+        "p", "div", "section", "article", "header", "footer", "aside", "nav", "main", "address",
+        "blockquote", "pre", "ul", "ol", "dl", "table", "figure", "figcaption", "hr", "details",
+        "summary", "form", "fieldset", "h1", "h2", "h3", "h4", "h5", "h6",
+    }
+)  # fmt: skip
+_LINE_TAGS = frozenset({"li", "tr", "dt", "dd", "caption"})
+_CONTROLS = {c: " " for c in (*range(0x20), 0x7F) if chr(c) not in "\n"}
 
 
 def clean_text(text: str) -> str:
@@ -54,3 +80,52 @@ def extract_hashtags(text: str) -> list[str]:
         if folded:
             seen.setdefault(folded, None)
     return list(seen)
+
+
+def clean_line(text: str) -> str:
+    """One line of plain text: markup stripped, entities decoded, whitespace collapsed."""
+    text = clean_text(text.translate(_CONTROLS))
+    if "<" in text or "&" in text:
+        text = html_to_text(text)
+    return " ".join(text.translate(_CONTROLS).split())
+
+
+def html_to_text(markup: str) -> str:
+    """Readable text from an HTML fragment: blocks become paragraphs, `<br>` and items lines."""
+    markup = clean_text(markup[:MAX_HTML_CHARS]).replace(_PARA, "").replace(_LINE, "")
+    if "<" not in markup:  # plain text: keep its line breaks
+        return _tidy(html.unescape(markup).replace("\n", _LINE))
+    tree = LexborHTMLParser(markup)
+    tree.strip_tags(_DROP_TAGS)
+    body = tree.body
+    if body is None:
+        return ""
+    _mark_breaks(body)
+    return _tidy(body.text())
+
+
+def _mark_breaks(body: LexborNode) -> None:
+    for node in list(body.traverse()):
+        if node.tag == "pre":
+            for child in list(node.traverse(include_text=True)):
+                if child.is_text_node:
+                    child.replace_with((child.text_content or "").replace("\n", _LINE))
+        if node.tag in _BLOCK_TAGS:
+            node.insert_before(_PARA)
+            node.insert_after(_PARA)
+        elif node.tag in _LINE_TAGS:
+            node.insert_before(_LINE)
+        elif node.tag == "br":
+            node.insert_after(_LINE)
+
+
+def _tidy(text: str) -> str:
+    """Collapse whitespace; a run of break marks becomes a line or a paragraph break."""
+
+    def one_break(found: re.Match[str]) -> str:
+        marks = found.group()
+        return "\n\n" if _PARA in marks or marks.count(_LINE) > 1 else "\n"
+
+    text = _BREAKS_RE.sub(one_break, text.translate(_CONTROLS).replace("\n", " "))
+    lines = (" ".join(line.split()) for line in text.split("\n"))
+    return "\n".join(lines).strip()

@@ -11,12 +11,13 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from aggregator.adapters.base import Adapter, AdapterError, FetchResult, FetchState, option_problems
+from aggregator.adapters.base import Adapter, FetchResult, FetchState, option_problems
 from aggregator.adapters.greenhouse import GreenhouseAdapter
 from aggregator.adapters.lever import LeverAdapter
 from aggregator.adapters.remoteok import RemoteOkAdapter, strip_anti_spam
-from aggregator.config import HttpConfig, SourceConfig
-from aggregator.http import HttpClient, HttpError
+from aggregator.config.model import HttpConfig, SourceConfig
+from aggregator.errors import FetchError, SourceError
+from aggregator.fetch.client import HttpClient
 from aggregator.models import RawPosting
 from tests.support.http_server import LocalServer, Reply
 
@@ -92,7 +93,7 @@ def test_greenhouse_unknown_board_token_is_a_clear_error(server: LocalServer, st
     server.route("/v1/boards/no-such-co/jobs", Reply(status=status, body=body))
     adapter = make(GreenhouseAdapter, board="no-such-co", api_base=server.url())
 
-    with pytest.raises(HttpError, match=r"unknown board token 'no-such-co'") as caught:
+    with pytest.raises(FetchError, match=r"unknown board token 'no-such-co'") as caught:
         fetch(adapter)
 
     assert caught.value.status == status
@@ -103,7 +104,7 @@ def test_greenhouse_server_error_is_not_reported_as_an_unknown_board(server: Loc
     server.route("/v1/boards/lanternworks/jobs", Reply(status=503))
     adapter = make(GreenhouseAdapter, board="lanternworks", api_base=server.url())
 
-    with pytest.raises(HttpError, match="HTTP 503") as caught:
+    with pytest.raises(FetchError, match="HTTP 503") as caught:
         fetch(adapter)
 
     assert "unknown board" not in str(caught.value)
@@ -193,7 +194,7 @@ def test_greenhouse_location_falls_back_to_the_offices() -> None:
 )
 def test_greenhouse_payload_of_the_wrong_shape_names_the_path(body: bytes, message: str) -> None:
     adapter = make(GreenhouseAdapter, board="lanternworks")
-    with pytest.raises(AdapterError) as caught:
+    with pytest.raises(SourceError) as caught:
         adapter.parse(body, url="https://x.example/")
     assert message in str(caught.value)
 
@@ -235,7 +236,7 @@ def test_lever_unknown_site_is_a_clear_error(server: LocalServer) -> None:
     server.route("/v0/postings/nosuchsite", Reply(status=404, body=body, headers=JSON_HEADERS))
     adapter = make(LeverAdapter, site="nosuchsite", api_base=server.url())
 
-    with pytest.raises(HttpError, match=r"^lever: unknown site 'nosuchsite'") as caught:
+    with pytest.raises(FetchError, match=r"^lever: unknown site 'nosuchsite'") as caught:
         fetch(adapter)
 
     assert "eu host" in str(caught.value)
@@ -328,7 +329,7 @@ def test_lever_grouped_response_gives_the_same_postings() -> None:
     ],
 )
 def test_lever_payload_of_the_wrong_shape_names_the_path(body: bytes, message: str) -> None:
-    with pytest.raises(AdapterError) as caught:
+    with pytest.raises(SourceError) as caught:
         make(LeverAdapter, site="quillmarket").parse(body, url="https://x.example/")
     assert message in str(caught.value)
 
@@ -350,7 +351,7 @@ def test_remoteok_without_a_tag_fetches_the_whole_feed(server: LocalServer) -> N
 
 
 def test_remoteok_missing_api_is_a_clear_error(server: LocalServer) -> None:
-    with pytest.raises(HttpError, match=r"^remoteok: no API at this URL"):
+    with pytest.raises(FetchError, match=r"^remoteok: no API at this URL"):
         fetch(make(RemoteOkAdapter, url=server.url("/gone")))
 
 
@@ -418,9 +419,7 @@ def test_remoteok_reads_string_epochs_and_falls_back_to_the_date_and_apply_url()
 
 
 def test_remoteok_element_that_is_not_an_object_names_its_index() -> None:
-    with pytest.raises(
-        AdapterError, match=r"^remoteok: expected an object at \$\[1\], got a list$"
-    ):
+    with pytest.raises(SourceError, match=r"^remoteok: expected an object at \$\[1\], got a list$"):
         remoteok_postings(b'[{"legal": "terms"}, []]')
 
 

@@ -5,22 +5,22 @@ from __future__ import annotations
 import asyncio
 import json
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any, TypeVar
 
 import pytest
 
-from aggregator.adapters.base import Adapter, AdapterError, FetchState
+from aggregator.adapters.base import Adapter, FetchState
 from aggregator.adapters.greenhouse import GreenhouseAdapter
 from aggregator.adapters.lever import LeverAdapter
 from aggregator.adapters.remoteok import RemoteOkAdapter
-from aggregator.config import HttpConfig, SourceConfig
-from aggregator.http import HttpClient, HttpError
+from aggregator.config.model import HttpConfig, SourceConfig
+from aggregator.errors import FetchError, SourceError
+from aggregator.fetch.client import HttpClient
 from aggregator.models import RawPosting
-from aggregator.normalize import normalize_all
+from aggregator.normalize.postings import normalize_all
 from tests.support.http_server import LocalServer, Reply
+from tests.support.shared import PAYLOADS
 
-PAYLOADS = Path(__file__).resolve().parents[3] / "shared" / "payloads"
 NOW = datetime(2024, 12, 5, tzinfo=UTC)
 
 A = TypeVar("A", bound=Adapter)
@@ -42,12 +42,12 @@ def parse(kind: type[Adapter], name: str, **options: Any) -> list[RawPosting]:
     return make(kind, url=url, **options).parse(payload(name), url="https://payload.example/")
 
 
-def fetch_error(adapter: Adapter) -> HttpError:
+def fetch_error(adapter: Adapter) -> FetchError:
     async def go() -> None:
         async with HttpClient(HttpConfig(per_host_gap=0)) as client:
             await adapter.fetch(client, FetchState())
 
-    with pytest.raises(HttpError) as caught:
+    with pytest.raises(FetchError) as caught:
         asyncio.run(go())
     return caught.value
 
@@ -148,7 +148,7 @@ def test_lever_2015_grouped_response_gives_the_same_28_postings() -> None:
 
 
 def test_lever_single_posting_document_is_not_a_postings_list() -> None:
-    with pytest.raises(AdapterError, match=r"^lever: expected a list at \$, got an object$"):
+    with pytest.raises(SourceError, match=r"^lever: expected a list at \$, got an object$"):
         parse(LeverAdapter, "lever/posting_single_leverdemo_2015.json", site="leverdemo")
 
 

@@ -21,9 +21,9 @@ import pytest
 import yaml
 
 from aggregator.adapters.catalogue import load_catalogue, resolve
-from aggregator.config import SourceConfig
+from aggregator.config.model import SourceConfig
 from aggregator.models import posting_to_json
-from aggregator.normalize import normalize_all
+from aggregator.normalize.postings import normalize_all
 
 FIXTURES = Path(__file__).parent / "fixtures"
 NOW = datetime(2026, 11, 26, 12, 0, tzinfo=UTC)

@@ -11,13 +11,13 @@ import pytest
 from aggregator.adapters.base import FetchResult, FetchState, option_problems
 from aggregator.adapters.reddit import RedditAdapter, feed_url, search_query, split_title_tags
 from aggregator.adapters.weworkremotely import WeWorkRemotelyAdapter, split_company
-from aggregator.config import HttpConfig, SourceConfig
-from aggregator.http import HttpClient
+from aggregator.config.model import HttpConfig, SourceConfig
+from aggregator.fetch.client import HttpClient
 from aggregator.models import RawPosting
 from tests.support.http_server import LocalServer, Reply
+from tests.support.shared import PAYLOADS
 
 FIXTURES = Path(__file__).parent / "fixtures"
-PAYLOADS = Path(__file__).resolve().parents[3] / "shared" / "payloads"
 WWR_FEED = "https://weworkremotely.com/remote-jobs.rss"
 
 

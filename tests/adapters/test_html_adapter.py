@@ -10,10 +10,11 @@ from typing import Any
 import pytest
 
 from aggregator.adapters import html
-from aggregator.adapters.base import AdapterError, FetchResult, FetchState, option_problems
+from aggregator.adapters.base import FetchResult, FetchState, option_problems
 from aggregator.adapters.html import HtmlAdapter, RobotsCache
-from aggregator.config import HttpConfig, SourceConfig
-from aggregator.http import HttpClient
+from aggregator.config.model import HttpConfig, SourceConfig
+from aggregator.errors import SourceError
+from aggregator.fetch.client import HttpClient
 from tests.support.http_server import LocalServer, Reply, Seen
 
 PAGE_URL = "https://board.example/jobs/list?page=1"
@@ -53,7 +54,7 @@ def fetch(adapter: HtmlAdapter, state: FetchState | None = None) -> FetchResult:
 
 
 def fetch_error(adapter: HtmlAdapter) -> str:
-    with pytest.raises(AdapterError) as caught:
+    with pytest.raises(SourceError) as caught:
         fetch(adapter)
     return str(caught.value)
 
@@ -146,12 +147,12 @@ def test_a_page_where_the_item_selector_matches_nothing_has_no_postings() -> Non
 
 def test_items_that_all_lack_a_title_are_an_error_naming_the_selectors() -> None:
     body = page('<li class="job"><h3>Gig</h3></li>', '<li class="job"><h3>Gig</h3></li>')
-    with pytest.raises(AdapterError, match=r"2 listings matched by 'li.job'.*title.*'h2'"):
+    with pytest.raises(SourceError, match=r"2 listings matched by 'li.job'.*title.*'h2'"):
         adapter().parse(body, url=PAGE_URL)
 
 
 def test_an_empty_page_is_an_error() -> None:
-    with pytest.raises(AdapterError, match="page is empty"):
+    with pytest.raises(SourceError, match="page is empty"):
         adapter().parse(b"  \n", url=PAGE_URL)
 
 

@@ -11,10 +11,10 @@ from http.server import ThreadingHTTPServer
 
 import pytest
 
-from aggregator.adapters.base import AdapterError
 from aggregator.adapters.html import ROBOTS
-from aggregator.config import HttpConfig
-from aggregator.http import HttpClient
+from aggregator.config.model import HttpConfig
+from aggregator.errors import SourceError
+from aggregator.fetch.client import HttpClient
 from tests.support.http_server import LocalServer, Reply, _Handler
 
 
@@ -59,7 +59,7 @@ def test_robots_txt_of_an_ipv6_literal_origin_is_fetched_and_obeyed(v6_server: L
     v6_server.route("/robots.txt", Reply(body=b"User-agent: *\nDisallow: /private\n"))
     base = f"http://[::1]:{v6_server.port}"
     check(f"{base}/board")  # allowed
-    with pytest.raises(AdapterError) as caught:
+    with pytest.raises(SourceError) as caught:
         check(f"{base}/private")
     assert str(caught.value) == (
         f"robots.txt of [::1]:{v6_server.port} disallows /private for our user agent"

@@ -11,12 +11,13 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from aggregator.adapters.base import AdapterError, FetchResult, FetchState, option_problems
+from aggregator.adapters.base import FetchResult, FetchState, option_problems
 from aggregator.adapters.json_api import JsonApiAdapter, parse_date
 from aggregator.adapters.json_pagination import next_link_from_header
 from aggregator.adapters.json_paths import MISSING, JsonPath
-from aggregator.config import HttpConfig, SourceConfig
-from aggregator.http import HttpClient, HttpError
+from aggregator.config.model import HttpConfig, SourceConfig
+from aggregator.errors import FetchError, SourceError
+from aggregator.fetch.client import HttpClient
 from aggregator.models import RawPosting
 from tests.support.http_server import LocalServer, Reply, Seen
 
@@ -252,7 +253,7 @@ def test_dates_are_read_in_the_configured_format_and_naive_means_utc(
 def test_a_payload_of_the_wrong_shape_says_what_was_expected_where(
     document: object, message: str
 ) -> None:
-    with pytest.raises(AdapterError) as caught:
+    with pytest.raises(SourceError) as caught:
         parse({"records": "jobs"}, document)
 
     assert str(caught.value).startswith(message)
@@ -264,20 +265,20 @@ def test_a_record_without_a_title_names_the_board_the_path_and_the_record() -> N
     body = json.dumps({"jobs": [{"jobTitle": "ok"}, {"jobTitle": ""}]}).encode()
 
     with pytest.raises(
-        AdapterError, match=r"^jobicy \(json_api\): record 1 has no title at 'jobTitle'$"
+        SourceError, match=r"^jobicy \(json_api\): record 1 has no title at 'jobTitle'$"
     ):
         adapter.parse(body, url=PAGE_URL)
 
 
 def test_an_object_where_text_is_expected_is_an_error_naming_the_field() -> None:
     with pytest.raises(
-        AdapterError, match=r"record 0: expected text or a number at 'org' \(company\), got object"
+        SourceError, match=r"record 0: expected text or a number at 'org' \(company\), got object"
     ):
         parse({"fields": {"title": "t", "company": "org"}}, [{"t": "x", "org": {"id": 1}}])
 
 
 def test_an_html_page_instead_of_json_is_an_adapter_error() -> None:
-    with pytest.raises(AdapterError, match=r"^json_api: expected JSON, got an HTML page$"):
+    with pytest.raises(SourceError, match=r"^json_api: expected JSON, got an HTML page$"):
         make_adapter({}).parse(b"<!DOCTYPE html><html>busy</html>", url=PAGE_URL)
 
 
@@ -480,7 +481,7 @@ def test_a_404_is_an_http_error_without_the_api_key(server: LocalServer) -> None
     server.route("/jobs", Reply(status=404, body=b'{"error": "not found"}'))
     adapter = make_adapter({"params": {"api_key": "k3y"}}, url=server.url("/jobs"))
 
-    with pytest.raises(HttpError) as caught:
+    with pytest.raises(FetchError) as caught:
         fetch(adapter)
 
     assert caught.value.status == 404
@@ -493,7 +494,7 @@ def test_a_wrong_shape_on_a_later_page_fails_the_whole_fetch(server: LocalServer
     url = server.route("/jobs", pages_by("page", bodies))
     adapter = make_adapter({"records": "jobs", "pagination": {"type": "page"}}, url=url)
 
-    with pytest.raises(AdapterError, match="expected a list of records at 'jobs', got string"):
+    with pytest.raises(SourceError, match="expected a list of records at 'jobs', got string"):
         fetch(adapter)
 
 

@@ -3,16 +3,15 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from pathlib import Path
 
 import pytest
 
 from aggregator.adapters.catalogue import resolve
-from aggregator.config import SourceConfig
+from aggregator.config.model import SourceConfig
 from aggregator.models import RawPosting
-from aggregator.normalize import normalize_all
+from aggregator.normalize.postings import normalize_all
+from tests.support.shared import PAYLOADS
 
-PAYLOADS = Path(__file__).resolve().parents[3] / "shared" / "payloads"
 NOW = datetime(2026, 11, 26, 12, 0, tzinfo=UTC)
 
 

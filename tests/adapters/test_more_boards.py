@@ -10,11 +10,12 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 
 from aggregator.adapters.adzuna import employment_type
-from aggregator.adapters.base import Adapter, AdapterError, FetchResult, FetchState
+from aggregator.adapters.base import Adapter, FetchResult, FetchState
 from aggregator.adapters.catalogue import check_source, resolve
 from aggregator.adapters.usajobs import pay_period
-from aggregator.config import HttpConfig, SourceConfig
-from aggregator.http import HttpClient, HttpError
+from aggregator.config.model import HttpConfig, SourceConfig
+from aggregator.errors import FetchError, SourceError
+from aggregator.fetch.client import HttpClient
 from aggregator.models import RawPosting
 from tests.support.http_server import LocalServer, Reply, Seen
 
@@ -89,7 +90,7 @@ def test_an_ats_board_without_a_token_says_the_option_is_required() -> None:
 def test_a_url_without_the_board_placeholder_is_an_adapter_error() -> None:
     adapter = board("ashby", {"board": "acme"}, url="https://api.ashbyhq.com/job-board/acme")
 
-    with pytest.raises(AdapterError, match=r"needs a \{board\} placeholder"):
+    with pytest.raises(SourceError, match=r"needs a \{board\} placeholder"):
         _ = adapter.url
 
 
@@ -119,7 +120,7 @@ def test_an_unknown_board_is_an_error_naming_the_board_and_the_adapter(
     server.route("/posting-api/job-board/real", json_reply({"jobs": []}))
     url = server.url("/posting-api/job-board/{board}")
 
-    with pytest.raises(HttpError) as caught:
+    with pytest.raises(FetchError) as caught:
         fetch(board("ashby", {"board": "nope"}, url=url))
 
     assert caught.value.status == 404
@@ -177,7 +178,7 @@ def test_recruitee_dates_written_with_a_utc_suffix_are_read_as_utc() -> None:
 def test_an_ats_payload_of_the_wrong_shape_names_the_board_and_what_was_expected() -> None:
     adapter = board("ashby", {"board": "acme"})
 
-    with pytest.raises(AdapterError, match=r"^ashby \(json_api_templated\): expected a list"):
+    with pytest.raises(SourceError, match=r"^ashby \(json_api_templated\): expected a list"):
         parse(adapter, {"jobs": {"title": "not a list"}})
 
 
@@ -216,7 +217,7 @@ def test_usajobs_sends_the_key_and_the_email_and_pages_by_number(server: LocalSe
 def test_usajobs_says_when_the_key_is_rejected_without_repeating_it(server: LocalServer) -> None:
     server.route("/api/search", json_reply({"Message": "Unauthorized"}, status=401))
 
-    with pytest.raises(HttpError) as caught:
+    with pytest.raises(FetchError) as caught:
         fetch(usajobs(server.url("/api/search")))
 
     assert str(caught.value).startswith("usajobs: the API key or the e-mail was rejected")
@@ -295,7 +296,7 @@ def test_adzuna_says_when_the_keys_are_rejected_without_repeating_them(
 ) -> None:
     server.route("/jobs/gb/search/1", json_reply({"exception": "AUTH_FAIL"}, status=401))
 
-    with pytest.raises(HttpError) as caught:
+    with pytest.raises(FetchError) as caught:
         fetch(adzuna(server.url("/jobs")))
 
     assert str(caught.value).startswith("adzuna: app_id or app_key was rejected")

@@ -4,16 +4,15 @@ from __future__ import annotations
 
 from collections import Counter
 from datetime import UTC, datetime
-from pathlib import Path
 
 import pytest
 
 from aggregator.adapters.catalogue import resolve
-from aggregator.config import SourceConfig
+from aggregator.config.model import SourceConfig
 from aggregator.models import Posting, RawPosting
-from aggregator.normalize import normalize_all
+from aggregator.normalize.postings import normalize_all
+from tests.support.shared import PAYLOADS
 
-PAYLOADS = Path(__file__).resolve().parents[3] / "shared" / "payloads"
 NOW = datetime(2026, 11, 26, 12, 0, tzinfo=UTC)
 ADZUNA_GB = PAYLOADS / "adzuna" / "search_gb_it-jobs_london_2025-08.json"
 KEYS = {"app_id": "payload-id", "app_key": "payload-key", "country": "gb"}

@@ -13,15 +13,16 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from aggregator.adapters.base import Adapter, AdapterError, FetchResult, FetchState
+from aggregator.adapters.base import Adapter, FetchResult, FetchState
 from aggregator.adapters.bluesky import BlueskySearchAdapter
 from aggregator.adapters.hn_whoishiring import HnWhoIsHiringAdapter, split_first_line
 from aggregator.adapters.mastodon import MastodonTagAdapter
 from aggregator.adapters.x_search import XRecentSearchAdapter
-from aggregator.config import HttpConfig, SourceConfig
-from aggregator.http import HttpClient
+from aggregator.config.model import HttpConfig, SourceConfig
+from aggregator.errors import SourceError
+from aggregator.fetch.client import HttpClient
 from aggregator.models import RawPosting
-from aggregator.normalize import normalize_all
+from aggregator.normalize.postings import normalize_all
 from tests.support.http_server import LocalServer, Reply, Seen
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -41,7 +42,7 @@ def fetch(adapter: Adapter, state: FetchState | None = None) -> FetchResult:
 
 
 def fetch_error(adapter: Adapter) -> str:
-    with pytest.raises(AdapterError) as caught:
+    with pytest.raises(SourceError) as caught:
         fetch(adapter)
     return str(caught.value)
 
@@ -170,7 +171,7 @@ def test_hn_parse_keeps_seeking_freelancer_offers_and_skips_seeking_work() -> No
 
 def test_hn_parse_rejects_a_page_without_hits() -> None:
     adapter = make(HnWhoIsHiringAdapter)
-    with pytest.raises(AdapterError, match=r"hn_whoishiring: expected a list at hits, got null"):
+    with pytest.raises(SourceError, match=r"hn_whoishiring: expected a list at hits, got null"):
         adapter.parse(b'{"nbHits": 0}', url="https://hn.algolia.com/api/v1/x")
 
 
@@ -290,7 +291,7 @@ def test_mastodon_parse_reads_the_boosted_post_rather_than_the_boost() -> None:
 
 
 def test_mastodon_parse_names_the_status_without_an_account() -> None:
-    with pytest.raises(AdapterError, match=r"expected an object at \[1\]\.account, got null"):
+    with pytest.raises(SourceError, match=r"expected an object at \[1\]\.account, got null"):
         masto_parse(toot("5", "<p>ok</p>"), toot("6", "<p>bad</p>", account=None))
 
 
@@ -419,7 +420,7 @@ def test_bluesky_parse_names_a_post_without_an_author_handle() -> None:
     adapter = make(BlueskySearchAdapter, handle="me", app_password="pw", query="q")
     broken = skeet("r2", "x") | {"author": {"did": "did:plc:abc"}}
     body = json.dumps({"posts": [skeet("r1", "ok"), broken]}).encode()
-    with pytest.raises(AdapterError, match=r"expected a string at posts\[1\]\.author\.handle"):
+    with pytest.raises(SourceError, match=r"expected a string at posts\[1\]\.author\.handle"):
         adapter.parse(body, url="https://x")
 
 
@@ -500,7 +501,7 @@ def test_x_parse_replaces_t_co_links_with_the_expanded_ones() -> None:
 
 
 def test_x_parse_names_a_post_without_text() -> None:
-    with pytest.raises(AdapterError, match=r"expected a string at data\[0\]\.text, got null"):
+    with pytest.raises(SourceError, match=r"expected a string at data\[0\]\.text, got null"):
         x_parse({"data": [{"id": "1"}]})
 
 

@@ -4,20 +4,19 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
 import pytest
 
-from aggregator.adapters.base import Adapter, AdapterError
+from aggregator.adapters.base import Adapter
 from aggregator.adapters.bluesky import BlueskySearchAdapter, next_cursor
 from aggregator.adapters.hn_whoishiring import HnWhoIsHiringAdapter
 from aggregator.adapters.json_pagination import next_link_from_header
 from aggregator.adapters.mastodon import MastodonTagAdapter
-from aggregator.config import SourceConfig
+from aggregator.config.model import SourceConfig
+from aggregator.errors import SourceError
 from aggregator.models import RawPosting
-
-PAYLOADS = Path(__file__).resolve().parents[3] / "shared" / "payloads"
+from tests.support.shared import PAYLOADS
 
 
 def payload(relative: str) -> bytes:
@@ -43,7 +42,7 @@ def test_hn_real_search_page_of_a_who_wants_to_be_hired_thread_gives_no_postings
 @pytest.mark.parametrize("item", ["firebase_item_192327.json", "firebase_item_2921983.json"])
 def test_hn_real_firebase_item_is_refused_as_the_wrong_kind_of_document(item: str) -> None:
     adapter = make(HnWhoIsHiringAdapter)
-    with pytest.raises(AdapterError, match="expected an HN Algolia search page, got a Firebase"):
+    with pytest.raises(SourceError, match="expected an HN Algolia search page, got a Firebase"):
         adapter.parse(payload(f"hackernews/{item}"), url="https://hacker-news.firebaseio.com/v0/x")
 
 

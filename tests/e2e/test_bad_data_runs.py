@@ -140,7 +140,7 @@ def _cap(dbapi_connection, record):
     cursor.execute(f"PRAGMA max_page_count = {PAGES}")
     cursor.close()
 
-from aggregator.cli import main
+from aggregator.cli.app import main
 sys.argv = ["aggregate", *sys.argv[2:]]
 main()
 """

@@ -8,7 +8,7 @@ import sys
 import venv
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parents[2]
+from tests.support.shared import REPO
 
 
 def test_the_wheel_installs_into_a_clean_venv_and_its_command_works(tmp_path: Path) -> None:

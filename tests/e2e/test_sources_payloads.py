@@ -5,14 +5,12 @@ from __future__ import annotations
 
 import json
 import re
-from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
 
-from aggregator.cli import app
-
-PAYLOADS = Path(__file__).resolve().parents[3] / "shared" / "payloads"
+from aggregator.cli.app import app
+from tests.support.shared import PAYLOADS
 
 # The adapter (with placeholder options where the adapter requires some) for each folder.
 ADAPTERS: dict[str, list[str]] = {

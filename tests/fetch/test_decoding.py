@@ -10,7 +10,7 @@ from collections.abc import AsyncIterator
 
 import pytest
 
-from aggregator.decoding import (
+from aggregator.fetch.decoding import (
     BodyTooLargeError,
     UnsupportedEncodingError,
     read_decoded,

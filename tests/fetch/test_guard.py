@@ -8,10 +8,11 @@ from collections.abc import Callable
 
 import pytest
 
-from aggregator.config import HttpConfig
-from aggregator.fetchscope import FetchScope, fetch_scope
-from aggregator.http import HttpClient, HttpError, HttpResponse
-from aggregator.netguard import IPAddress, is_private_address, resolve_host
+from aggregator.config.model import HttpConfig
+from aggregator.errors import FetchError
+from aggregator.fetch.client import HttpClient, HttpResponse
+from aggregator.fetch.netguard import IPAddress, is_private_address, resolve_host
+from aggregator.fetch.scope import FetchScope, fetch_scope
 from tests.support.http_server import LocalServer, Reply
 
 FAST = HttpConfig(per_host_gap=0, retry_backoff=0.05)
@@ -101,7 +102,7 @@ def test_a_redirect_to_a_name_resolving_to_a_private_address_is_refused_before_c
     internal = server.route("/internal", Reply(body=b"internal"))
     target = internal.replace("127.0.0.1", "localhost")
     url = server.route("/feed", Reply(status=302, headers={"Location": target}))
-    with pytest.raises(HttpError, match="private address") as caught:
+    with pytest.raises(FetchError, match="private address") as caught:
         get(url, resolver=answering("localhost", [address]), is_private=public_loopback)
     assert str(ipaddress.ip_address(address)) in str(caught.value)
     assert [seen.path for seen in server.seen] == ["/feed"]
@@ -113,7 +114,7 @@ def test_one_private_address_among_public_ones_refuses_the_name(server: LocalSer
         "/feed", Reply(status=302, headers={"Location": internal.replace("127.0.0.1", "localhost")})
     )
     resolver = answering("localhost", ["127.0.0.1", "10.9.9.9"])
-    with pytest.raises(HttpError, match=r"private address 10\.9\.9\.9"):
+    with pytest.raises(FetchError, match=r"private address 10\.9\.9\.9"):
         get(url, resolver=resolver, is_private=public_loopback)
     assert [seen.path for seen in server.seen] == ["/feed"]
 
@@ -132,7 +133,7 @@ def test_the_guard_connects_to_the_address_it_checked_not_to_a_second_lookup(
     def only_127_0_0_3_is_public(address: IPAddress) -> bool:
         return str(address) != "127.0.0.3"
 
-    with pytest.raises(HttpError, match=r"connection refused \(localhost\)"):
+    with pytest.raises(FetchError, match=r"connection refused \(localhost\)"):
         get(
             url, resolver=answering("localhost", ["127.0.0.3"]), is_private=only_127_0_0_3_is_public
         )
@@ -163,7 +164,7 @@ def test_a_connection_opened_under_trust_is_not_reused_by_a_guarded_request(
         async with HttpClient(FAST) as client:
             with fetch_scope(FetchScope.of_urls([trusted])):
                 first = await client.get(trusted)
-            with fetch_scope(other), pytest.raises(HttpError) as caught:
+            with fetch_scope(other), pytest.raises(FetchError) as caught:
                 await client.get(trusted)
             return first.body, str(caught.value)
 

@@ -12,9 +12,9 @@ from typing import Any
 
 import pytest
 
-from aggregator.adapters.base import AdapterError
-from aggregator.config import HttpConfig
-from aggregator.http import HttpClient, HttpError, HttpResponse, safe_url
+from aggregator.config.model import HttpConfig
+from aggregator.errors import FetchError, SourceError
+from aggregator.fetch.client import HttpClient, HttpResponse, safe_url
 from tests.support.http_server import LocalServer, Reply, Seen
 
 
@@ -26,8 +26,8 @@ def fetch(url: str, config: HttpConfig | None = None, **options: Any) -> HttpRes
     return asyncio.run(go())
 
 
-def fetch_error(url: str, config: HttpConfig | None = None, **options: Any) -> HttpError:
-    with pytest.raises(HttpError) as caught:
+def fetch_error(url: str, config: HttpConfig | None = None, **options: Any) -> FetchError:
+    with pytest.raises(FetchError) as caught:
         fetch(url, config, **options)
     return caught.value
 
@@ -88,7 +88,7 @@ def test_error_status_raises_http_error_naming_status_and_url_without_secrets(
     error = fetch_error(url)
     assert str(error) == f"HTTP 404 from http://127.0.0.1:{server.port}/missing"
     assert error.status == 404
-    assert isinstance(error, AdapterError)
+    assert isinstance(error, SourceError)
 
 
 def test_redirect_loop_raises_too_many_redirects(server: LocalServer) -> None:
@@ -231,7 +231,7 @@ def test_post_json_refuses_to_follow_a_redirect_and_hides_the_body(server: Local
         async with HttpClient() as client:
             return await client.post_json(url, {"password": "Sup3rSecret"})
 
-    with pytest.raises(HttpError, match="refusing to follow a redirect of a POST") as caught:
+    with pytest.raises(FetchError, match="refusing to follow a redirect of a POST") as caught:
         asyncio.run(post())
     assert "Sup3rSecret" not in str(caught.value)
     assert len(server.seen) == 1

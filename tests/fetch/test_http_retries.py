@@ -11,11 +11,12 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from aggregator.config import HttpConfig
-from aggregator.fetchscope import private_policy
-from aggregator.http import HttpClient, HttpError, HttpResponse
-from aggregator.http_hints import max_age, retry_after
-from aggregator.netguard import IPAddress, is_private_address
+from aggregator.config.model import HttpConfig
+from aggregator.errors import FetchError
+from aggregator.fetch.client import HttpClient, HttpResponse
+from aggregator.fetch.hints import max_age, retry_after
+from aggregator.fetch.netguard import IPAddress, is_private_address
+from aggregator.fetch.scope import private_policy
 from tests.support.http_server import LocalServer, Reply, Seen
 
 FAST = HttpConfig(per_host_gap=0, retry_backoff=0.05)
@@ -40,8 +41,8 @@ def fetch(
 
 def fetch_error(
     url: str, config: HttpConfig = FAST, *, allow: bool | None = None, public_loopback: bool = False
-) -> HttpError:
-    with pytest.raises(HttpError) as caught:
+) -> FetchError:
+    with pytest.raises(FetchError) as caught:
         fetch(url, config, allow=allow, public_loopback=public_loopback)
     return caught.value
 
@@ -164,7 +165,7 @@ def test_a_name_resolving_to_a_private_address_is_refused_when_not_allowed() -> 
             with private_policy(False):
                 await client.get("http://intranet.example/feed")
 
-    with pytest.raises(HttpError, match=r"intranet\.example is the private address 10\.1\.1\.1"):
+    with pytest.raises(FetchError, match=r"intranet\.example is the private address 10\.1\.1\.1"):
         asyncio.run(go())
 
 

@@ -6,8 +6,9 @@ import asyncio
 
 import pytest
 
-from aggregator.config import HttpConfig
-from aggregator.http import HttpClient, HttpError, HttpResponse
+from aggregator.config.model import HttpConfig
+from aggregator.errors import FetchError
+from aggregator.fetch.client import HttpClient, HttpResponse
 from tests.support.http_server import LocalServer, Reply
 
 FAST = HttpConfig(per_host_gap=0, retries=0)
@@ -52,6 +53,6 @@ def test_a_redirect_through_a_proxy_is_checked_before_it_is_sent(server: LocalSe
     """The proxy dials, not us: the guard resolves and checks the name first instead."""
     server.route("/feed", Reply(status=302, headers={"Location": "http://10.0.0.1/admin"}))
     config = HttpConfig(per_host_gap=0, retries=0, proxy=server.url())
-    with pytest.raises(HttpError, match=r"private address 10\.0\.0\.1"):
+    with pytest.raises(FetchError, match=r"private address 10\.0\.0\.1"):
         get(TARGET, config)
     assert [seen.path for seen in server.seen] == [TARGET]

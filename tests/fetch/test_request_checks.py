@@ -8,10 +8,11 @@ from typing import Any
 
 import pytest
 
-from aggregator.adapters.base import AdapterError, FetchResult, FetchState
+from aggregator.adapters.base import FetchResult, FetchState
 from aggregator.adapters.catalogue import resolve
-from aggregator.config import HttpConfig, SourceConfig
-from aggregator.http import HttpClient, HttpError
+from aggregator.config.model import HttpConfig, SourceConfig
+from aggregator.errors import FetchError, SourceError
+from aggregator.fetch.client import HttpClient
 from tests.support.http_server import LocalServer, Reply
 
 FAST = HttpConfig(per_host_gap=0, retries=0, total_timeout=10)
@@ -49,7 +50,7 @@ def test_a_redirect_to_a_url_that_cannot_be_requested_is_a_clear_error(
     server: LocalServer, location: str, problem: str
 ) -> None:
     url = server.route("/r", Reply(status=302, headers={"Location": location.format(port=1)}))
-    with pytest.raises(HttpError) as caught:
+    with pytest.raises(FetchError) as caught:
         get(url)
     assert problem in str(caught.value)
     assert f"http://127.0.0.1:{server.port}/r" in str(caught.value)
@@ -57,7 +58,7 @@ def test_a_redirect_to_a_url_that_cannot_be_requested_is_a_clear_error(
 
 @pytest.mark.parametrize("port", ["0", "65536", "99999999"])
 def test_a_source_url_with_an_impossible_port_is_a_clear_error(port: str) -> None:
-    with pytest.raises(HttpError) as caught:
+    with pytest.raises(FetchError) as caught:
         get(f"http://127.0.0.1:{port}/feed")
     assert str(caught.value) == (
         f"invalid URL http://127.0.0.1:{port}/feed: port {port} is out of range (1 to 65535)"
@@ -79,7 +80,7 @@ def test_a_header_value_http_cannot_carry_is_refused_naming_the_header_only(
 ) -> None:
     url = server.route("/jobs", Reply(body=b'{"data": []}'))
     raw = {"adapter": "json_api", "url": url, "options": {"headers": {"X-Api-Token": value}}}
-    with pytest.raises(AdapterError) as caught:
+    with pytest.raises(SourceError) as caught:
         fetch(raw)
     message = str(caught.value)
     assert message == (
@@ -100,7 +101,7 @@ def test_spaces_around_a_header_value_are_not_part_of_it(server: LocalServer) ->
 @pytest.mark.parametrize("name", ["X Api Token", "X-Api-Token:", "X-T\u00f6ken", ""])
 def test_a_header_name_that_is_no_token_is_refused(server: LocalServer, name: str) -> None:
     url = server.route("/jobs", Reply(body=b'{"data": []}'))
-    with pytest.raises(AdapterError) as caught:
+    with pytest.raises(SourceError) as caught:
         fetch({"adapter": "json_api", "url": url, "options": {"headers": {name: TOKEN}}})
     assert str(caught.value) == (
         f"the header name {name!r} is not a valid HTTP header name; check the source's options"

@@ -10,12 +10,13 @@ from typing import Any
 
 import pytest
 
-from aggregator.adapters.base import AdapterError, FetchResult, FetchState
+from aggregator.adapters.base import FetchResult, FetchState
 from aggregator.adapters.catalogue import resolve
 from aggregator.adapters.html import ROBOTS
-from aggregator.config import HttpConfig, SourceConfig
-from aggregator.http import HttpClient
-from aggregator.netguard import IPAddress, is_private_address
+from aggregator.config.model import HttpConfig, SourceConfig
+from aggregator.errors import SourceError
+from aggregator.fetch.client import HttpClient
+from aggregator.fetch.netguard import IPAddress, is_private_address
 from tests.conftest import run_cli
 from tests.support.http_server import LocalServer, Reply, Seen
 
@@ -56,7 +57,7 @@ def fetch(
 
 
 def fetch_error(raw: dict[str, Any], **kwargs: Any) -> str:
-    with pytest.raises(AdapterError) as caught:
+    with pytest.raises(SourceError) as caught:
         fetch(raw, **kwargs)
     return str(caught.value)
 

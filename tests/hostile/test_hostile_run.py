@@ -17,13 +17,13 @@ import pytest
 import yaml
 from typer.testing import CliRunner
 
-from aggregator.cli import app
-from aggregator.config import Config
-from aggregator.console import print_report
-from aggregator.http import HttpClient
+from aggregator.cli.app import app
+from aggregator.cli.summary import print_report
+from aggregator.config.model import Config
+from aggregator.fetch.client import HttpClient
+from aggregator.fetch.netguard import IPAddress, is_private_address
 from aggregator.models import Listing, SourceRunResult, SourceState
-from aggregator.netguard import IPAddress, is_private_address
-from aggregator.pipeline import Pipeline, RunReport
+from aggregator.pipeline.cycle import Pipeline, RunReport
 from aggregator.store import Store
 from tests.hostile.payloads import (
     BILLION_LAUGHS,

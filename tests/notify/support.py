@@ -9,9 +9,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from aggregator.config import Config
-from aggregator.http import HttpClient
-from aggregator.pipeline import Pipeline, RunReport
+from aggregator.config.model import Config
+from aggregator.fetch.client import HttpClient
+from aggregator.pipeline.cycle import Pipeline, RunReport
 from aggregator.store import Store
 from tests.support.http_server import LocalServer, Reply, Seen
 

@@ -6,9 +6,10 @@ from datetime import time
 
 import pytest
 
-from aggregator.config import ConfigError, parse_config
-from aggregator.runtime import CONFIG_CHECKS
-from aggregator.schedules import Digest, QuietHours
+from aggregator.cli.startup import CONFIG_CHECKS
+from aggregator.config.model import parse_config
+from aggregator.config.schedules import Digest, QuietHours
+from aggregator.errors import ConfigError
 
 
 def problems(text: str) -> list[str]:

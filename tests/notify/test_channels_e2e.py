@@ -11,7 +11,7 @@ from urllib.parse import parse_qs
 
 import pytest
 
-from aggregator.config import Config
+from aggregator.config.model import Config
 from aggregator.notify import build_channels, message_id_for, render_alert
 from aggregator.notify.channels import Channel
 from tests.notify.test_delivery import listing

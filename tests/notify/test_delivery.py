@@ -9,13 +9,13 @@ from pathlib import Path
 
 import pytest
 
-from aggregator.config import Config
-from aggregator.http import HttpClient
+from aggregator.config.model import Config
+from aggregator.fetch.client import HttpClient
 from aggregator.models import JobDetails, Listing, OutboxStatus
 from aggregator.notify import RETRY_SCHEDULE, Alert, build_channels, render_alert
 from aggregator.notify.deliver import next_attempt_after
 from aggregator.notify.render import format_pay
-from aggregator.pipeline import Pipeline, RunReport
+from aggregator.pipeline.cycle import Pipeline, RunReport
 from aggregator.store import Store
 from tests.support.servers import FeedServer, SmtpSink, rss
 

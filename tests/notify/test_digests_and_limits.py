@@ -8,8 +8,9 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from aggregator.config.schedules import Digest, QuietHours
 from aggregator.models import OutboxStatus
-from aggregator.schedules import Digest, QuietHours, next_digest_time, quiet_until
+from aggregator.notify.schedules import next_digest_time, quiet_until
 from aggregator.store import Store
 from tests.notify.support import Clock, WebhookSink, config_for, cycle
 from tests.support.http_server import LocalServer

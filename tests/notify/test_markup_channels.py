@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from aggregator.config import Config
+from aggregator.config.model import Config
 from aggregator.notify import build_channels, render_alert, render_notice
 from aggregator.notify.channels import Channel, set_console_stream
 from aggregator.store import Store

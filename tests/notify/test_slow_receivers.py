@@ -10,7 +10,7 @@ from pathlib import Path
 
 from aggregator.models import OutboxStatus
 from aggregator.notify import build_channels, deliver_pending
-from aggregator.pipeline import RunReport
+from aggregator.pipeline.cycle import RunReport
 from aggregator.store import Store
 from tests.notify.support import Clock, WebhookSink, config_for, cycle
 from tests.support.http_server import LocalServer, Reply, Seen

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from aggregator.config import Config
+from aggregator.config.model import Config
 from aggregator.store import Store
 from tests.notify.support import Clock, WebhookSink, config_for, cycle
 from tests.support.http_server import LocalServer

@@ -8,10 +8,10 @@ from collections import defaultdict
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from aggregator.http import HttpClient
+from aggregator.fetch.client import HttpClient
 from aggregator.models import OutboxStatus
 from aggregator.notify import RETRY_SCHEDULE
-from aggregator.pipeline import Pipeline
+from aggregator.pipeline.cycle import Pipeline
 from aggregator.store import Store
 from tests.notify.support import Clock, config_for
 from tests.support.http_server import LocalServer, Reply, Seen

@@ -114,7 +114,7 @@ def test_a_killed_sqlite_holder_leaves_nothing_behind_after_the_next_start(
 # A process with a holder id and a forked parse worker busy for ten minutes.
 HOLDER_WITH_WORKER = """
 import os, sys, threading, time
-from aggregator.isolation import WorkerPool
+from aggregator.pipeline.isolation import WorkerPool
 from aggregator.store import Store
 
 def spin():

@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta, timezone
 import pytest
 from sqlalchemy.exc import StatementError
 
+from aggregator.errors import StoreError
 from aggregator.models import Posting, SourceState
 from aggregator.store import Store
 
@@ -32,8 +33,9 @@ def test_aware_datetimes_come_back_as_the_same_instant_in_utc(
 def test_naive_datetimes_are_refused(store: Store, make_posting: PostingFactory) -> None:
     naive = datetime(2031, 6, 7, 8, 9, 10)
 
-    with pytest.raises(StatementError, match="naive datetime"), store.transaction() as unit:
+    with pytest.raises(StoreError, match="naive datetime") as refused, store.transaction() as unit:
         unit.upsert_postings([make_posting("guid:1", posted_at=naive)])
+    assert isinstance(refused.value.__cause__, StatementError)
 
     assert store.all_listings() == []
 

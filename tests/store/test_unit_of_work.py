@@ -12,6 +12,7 @@ import pytest
 from sqlalchemy import Select, select
 from sqlalchemy.exc import IntegrityError
 
+from aggregator.errors import StoreError
 from aggregator.models import Listing, Match, OutboxStatus, Posting
 from aggregator.store import Store
 from aggregator.store.engine import make_engine
@@ -196,8 +197,10 @@ def test_add_matches_is_idempotent_per_listing_and_rule(
 
 
 def test_add_matches_for_an_unknown_listing_is_refused(store: Store) -> None:
-    with pytest.raises(IntegrityError), store.transaction() as unit:
+    with pytest.raises(StoreError) as refused, store.transaction() as unit:
         unit.add_matches([Match(999_999, "python", "why")])
+    assert isinstance(refused.value.__cause__, IntegrityError)
+    assert str(refused.value).startswith("database error: ")
 
 
 def test_enqueue_creates_one_pending_row_per_match_and_channel(

@@ -13,8 +13,8 @@ from aggregator.adapters.ats import explain_http_errors
 from aggregator.adapters.base import AdapterOptions, FetchResult, FetchState
 from aggregator.adapters.json_api import JsonApiAdapter, JsonApiOptions
 from aggregator.adapters.json_pagination import PagePagination, PageView
-from aggregator.config import SourceConfig
-from aggregator.http import HttpClient
+from aggregator.config.model import SourceConfig
+from aggregator.fetch.client import HttpClient
 from aggregator.models import RawPosting
 
 __all__ = ["CURRENCIES", "AdzunaAdapter", "AdzunaOptions", "PathPagePagination"]

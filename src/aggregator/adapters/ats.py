@@ -11,11 +11,12 @@ from urllib.parse import quote
 
 from pydantic import AfterValidator, Field
 
-from aggregator.adapters.base import AdapterError, AdapterOptions, FetchResult, FetchState
+from aggregator.adapters._json import TOKEN_PATTERN, company_from_token, text
+from aggregator.adapters.base import AdapterOptions, FetchResult, FetchState
 from aggregator.adapters.json_api import JsonApiAdapter, JsonApiOptions, parse_date
 from aggregator.adapters.json_paths import JsonPath, check_path
-from aggregator.adapters.jsonfetch import TOKEN_PATTERN, company_from_token, text
-from aggregator.http import HttpClient, HttpError, safe_url
+from aggregator.errors import FetchError, SourceError
+from aggregator.fetch.client import HttpClient, safe_url
 from aggregator.models import RawPosting
 
 __all__ = [
@@ -57,7 +58,7 @@ class TemplatedJsonApiAdapter(JsonApiAdapter):
     def url(self) -> str:
         template = super().url
         if BOARD_PLACEHOLDER not in template:
-            raise AdapterError(
+            raise SourceError(
                 f"{self.label}: the url needs a {BOARD_PLACEHOLDER} placeholder for the board "
                 f"token, got {safe_url(template)}"
             )
@@ -114,11 +115,11 @@ def _utc_suffixed(value: object) -> datetime | None:
 
 @contextmanager
 def explain_http_errors(statuses: Collection[int], reason: str) -> Iterator[None]:
-    """Turn an HttpError with one of `statuses` into one that says what it means for the user
+    """Turn an FetchError with one of `statuses` into one that says what it means for the user
     (an unknown board, a rejected key); its own message keeps a URL without its query."""
     try:
         yield
-    except HttpError as exc:
+    except FetchError as exc:
         if exc.status not in statuses:
             raise
-        raise HttpError(f"{reason} ({exc})", status=exc.status) from None
+        raise FetchError(f"{reason} ({exc})", status=exc.status) from None

@@ -14,20 +14,19 @@ from typing import TYPE_CHECKING, Any, ClassVar, TypeVar, cast
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
-from aggregator import redact
 from aggregator.credentials import option_secrets
-from aggregator.fetchscope import FetchScope, fetch_scope
-from aggregator.http_hints import max_age
+from aggregator.errors import SourceError
+from aggregator.fetch.hints import max_age
+from aggregator.fetch.scope import FetchScope, fetch_scope
 from aggregator.models import RawPosting
-from aggregator.urls import safe_url, without_userinfo
+from aggregator.redact import safe_url, without_userinfo
 
 if TYPE_CHECKING:
-    from aggregator.config import SourceConfig
-    from aggregator.http import HttpClient
+    from aggregator.config.model import SourceConfig
+    from aggregator.fetch.client import HttpClient
 
 __all__ = [
     "Adapter",
-    "AdapterError",
     "AdapterOptions",
     "FetchResult",
     "FetchState",
@@ -43,15 +42,6 @@ T = TypeVar("T")
 # process with the parse deadline (native parsers crash and some are quadratic on hostile pages).
 ParseRunner = Callable[[Callable[..., Any], tuple[Any, ...]], Awaitable[Any]]
 _parse_runner: ContextVar[ParseRunner | None] = ContextVar("aggregator_parse_runner", default=None)
-
-
-class AdapterError(Exception):
-    """A source could not be fetched or parsed; the message is shown to the user as is."""
-
-    def __init__(self, message: str = "") -> None:
-        # Shown, logged and stored (sources status): scrubbed of every known secret, even one
-        # in a URL path, and of URL queries and passwords.
-        super().__init__(redact.scrub(message))
 
 
 class AdapterOptions(BaseModel):
@@ -139,7 +129,7 @@ class Adapter(abc.ABC):
     @property
     def url(self) -> str:
         if self.source.url is None:
-            raise AdapterError(f"source {self.source.name!r} has no url")
+            raise SourceError(f"source {self.source.name!r} has no url")
         return self.source.url
 
     def home_urls(self) -> tuple[str, ...]:
@@ -148,7 +138,7 @@ class Adapter(abc.ABC):
         `api_base` or `instance` override this."""
         try:
             return (self.url,)
-        except AdapterError:
+        except SourceError:
             return ()
 
     def scope(self) -> FetchScope:
@@ -165,7 +155,7 @@ class Adapter(abc.ABC):
 
     @abc.abstractmethod
     async def fetch(self, client: HttpClient, state: FetchState) -> FetchResult:
-        """Fetch the source's pages through the shared client; raise AdapterError on failure."""
+        """Fetch the source's pages through the shared client; raise SourceError on failure."""
 
     @abc.abstractmethod
     def parse(self, body: bytes, *, url: str) -> list[RawPosting]:

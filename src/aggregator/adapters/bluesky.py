@@ -8,15 +8,7 @@ from urllib.parse import urlencode
 
 from pydantic import AfterValidator, Field, SecretStr
 
-from aggregator.adapters.base import (
-    Adapter,
-    AdapterError,
-    AdapterOptions,
-    FetchResult,
-    FetchState,
-    Page,
-)
-from aggregator.adapters.jsonfetch import (
+from aggregator.adapters._json import (
     expect_list,
     expect_object,
     from_iso,
@@ -26,8 +18,10 @@ from aggregator.adapters.jsonfetch import (
     text,
     texts,
 )
-from aggregator.adapters.posts import first_line, text_to_html
-from aggregator.http import HttpClient, HttpError
+from aggregator.adapters._posts import first_line, text_to_html
+from aggregator.adapters.base import Adapter, AdapterOptions, FetchResult, FetchState, Page
+from aggregator.errors import FetchError, SourceError
+from aggregator.fetch.client import HttpClient
 from aggregator.models import RawPosting
 
 __all__ = ["BlueskySearchAdapter", "next_cursor"]
@@ -65,7 +59,7 @@ class BlueskySearchAdapter(Adapter):
         while len(pages) < self.options.max_pages:
             try:
                 response = await client.get(self._search_url(cursor), headers=headers)
-            except HttpError as exc:
+            except FetchError as exc:
                 raise _explained(exc, "search") from None
             pages.append(Page(response.url, response.body, response.headers.get("Content-Type")))
             cursor = next_cursor(response.body)
@@ -83,9 +77,9 @@ class BlueskySearchAdapter(Adapter):
         url = f"{self.options.service}/xrpc/com.atproto.server.createSession"
         try:
             response = await client.post_json(url, {"identifier": handle, "password": password})
-        except HttpError as exc:
+        except FetchError as exc:
             if exc.status in (400, 401):
-                raise AdapterError(
+                raise SourceError(
                     f"{NAME}: Bluesky login failed for handle {handle!r} (HTTP {exc.status}): "
                     "check the handle and the app password"
                 ) from None
@@ -113,11 +107,11 @@ def next_cursor(body: bytes) -> str | None:
     return cursor if isinstance(cursor, str) and cursor and has_posts else None
 
 
-def _explained(exc: HttpError, step: str) -> AdapterError:
+def _explained(exc: FetchError, step: str) -> SourceError:
     if exc.status == 429:
-        return AdapterError(f"{NAME}: Bluesky rate limit hit during {step}; try again later")
+        return SourceError(f"{NAME}: Bluesky rate limit hit during {step}; try again later")
     if exc.status == 401:
-        return AdapterError(f"{NAME}: Bluesky refused the session token during {step} (HTTP 401)")
+        return SourceError(f"{NAME}: Bluesky refused the session token during {step} (HTTP 401)")
     return exc
 
 

@@ -15,7 +15,8 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from aggregator.adapters.base import Adapter, option_problems
 from aggregator.adapters.registry import AdapterRegistryError, adapter_names, get_adapter
-from aggregator.config import Duration, SourceConfig
+from aggregator.config.model import Duration, SourceConfig
+from aggregator.errors import AggregatorError
 
 __all__ = [
     "CatalogueEntry",
@@ -27,7 +28,7 @@ __all__ = [
 ]
 
 
-class CatalogueError(Exception):
+class CatalogueError(AggregatorError):
     """A catalogue file is invalid (a packaging or plug-in bug, not a user error)."""
 
 

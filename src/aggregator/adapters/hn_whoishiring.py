@@ -21,19 +21,13 @@ from urllib.parse import urlencode
 
 from pydantic import AfterValidator, Field
 
-from aggregator.adapters.base import (
-    Adapter,
-    AdapterError,
-    AdapterOptions,
-    FetchResult,
-    FetchState,
-    Page,
-)
-from aggregator.adapters.jsonfetch import expect_list, expect_object, http_base_url, load_json, text
-from aggregator.adapters.posts import first_line
-from aggregator.http import HttpClient
+from aggregator.adapters._json import expect_list, expect_object, http_base_url, load_json, text
+from aggregator.adapters._posts import first_line
+from aggregator.adapters.base import Adapter, AdapterOptions, FetchResult, FetchState, Page
+from aggregator.errors import SourceError
+from aggregator.fetch.client import HttpClient
 from aggregator.models import RawPosting
-from aggregator.normalize import html_to_text
+from aggregator.text import html_to_text
 
 __all__ = ["HnWhoIsHiringAdapter", "latest_threads", "split_first_line"]
 
@@ -138,7 +132,7 @@ def latest_threads(body: bytes, wanted: Sequence[Thread]) -> dict[Thread, int]:
                 found[thread] = _story_id(story, index)
     if not found:
         names = " and ".join(f'"{_THREAD_TITLES[t]}"' for t in wanted)
-        raise AdapterError(f"{NAME}: no {names} thread among the whoishiring stories")
+        raise SourceError(f"{NAME}: no {names} thread among the whoishiring stories")
     for thread in set(wanted) - set(found):
         log.warning("%s: no recent %r thread; reading the others", NAME, _THREAD_TITLES[thread])
     return {thread: found[thread] for thread in wanted if thread in found}  # the options' order
@@ -181,9 +175,7 @@ def _hits(document: object) -> list[Mapping[str, Any]]:
     envelope = expect_object(document, adapter=NAME, path="the top level")
     if "hits" not in envelope and isinstance(envelope.get("type"), str):
         kind = envelope["type"]
-        raise AdapterError(
-            f"{NAME}: expected an HN Algolia search page, got a Firebase {kind} item"
-        )
+        raise SourceError(f"{NAME}: expected an HN Algolia search page, got a Firebase {kind} item")
     hits = expect_list(envelope.get("hits"), adapter=NAME, path="hits")
     return [expect_object(hit, adapter=NAME, path=f"hits[{i}]") for i, hit in enumerate(hits)]
 
@@ -208,7 +200,7 @@ def _story_id(story: Mapping[str, Any], index: int) -> int:
     value = story.get("story_id") or story.get("objectID")
     if isinstance(value, int) or (isinstance(value, str) and value.isdigit()):
         return int(value)
-    raise AdapterError(f"{NAME}: expected a story id at hits[{index}].objectID, got {value!r}")
+    raise SourceError(f"{NAME}: expected a story id at hits[{index}].objectID, got {value!r}")
 
 
 def _thread_of(hit: Mapping[str, Any]) -> Thread | None:

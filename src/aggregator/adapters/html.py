@@ -18,7 +18,6 @@ from selectolax.lexbor import LexborHTMLParser, LexborNode, SelectolaxError
 from aggregator import redact
 from aggregator.adapters.base import (
     Adapter,
-    AdapterError,
     AdapterOptions,
     FetchResult,
     FetchState,
@@ -26,10 +25,11 @@ from aggregator.adapters.base import (
     parse_aside,
 )
 from aggregator.adapters.rss import MAX_DESCRIPTION_CHARS, MAX_TITLE_CHARS
-from aggregator.fetchscope import origin_of
-from aggregator.http import HttpClient, HttpError
+from aggregator.errors import FetchError, SourceError
+from aggregator.fetch.client import HttpClient
+from aggregator.fetch.scope import origin_of
 from aggregator.models import RawPosting
-from aggregator.urls import without_userinfo
+from aggregator.redact import without_userinfo
 
 __all__ = [
     "ROBOTS",
@@ -155,14 +155,14 @@ def parse_listings(body: bytes, *, url: str, options: HtmlOptions) -> list[RawPo
     """The listings on one page; [] when `item` matches nothing (a page with no listings)."""
     text = _decode(body)
     if not text.strip():
-        raise AdapterError("html: the page is empty")
+        raise SourceError("html: the page is empty")
     tree = LexborHTMLParser(text)
     base = _base_url(tree, options.base_url or url)
     items = tree.css(options.item)[:MAX_ITEMS]
     postings = [p for item in items if (p := _posting(item, options.fields, base)) is not None]
     if items and not postings:
         title = options.fields["title"].selector
-        raise AdapterError(
+        raise SourceError(
             f"html: none of the {len(items)} listings matched by {options.item!r} "
             f"has a title matched by {title!r}"
         )
@@ -297,7 +297,7 @@ class RobotsCache:
         self._rules.clear()
 
     async def check(self, client: HttpClient, url: str) -> None:
-        """AdapterError unless the URL's robots.txt lets our user agent fetch it. The origin
+        """SourceError unless the URL's robots.txt lets our user agent fetch it. The origin
         is read by the client's own URL parser: the robots.txt asked for is that of the
         origin the page request goes to (an IPv6 literal keeps its brackets)."""
         try:
@@ -309,7 +309,7 @@ class RobotsCache:
         if not rules.can_fetch(url, client.config.user_agent):
             host = origin.split("://", 1)[1]
             path = parsed.path or "/"  # never the query: it may hold a key
-            raise AdapterError(f"robots.txt of {host} disallows {path} for our user agent")
+            raise SourceError(f"robots.txt of {host} disallows {path} for our user agent")
 
     async def _rules_for(self, client: HttpClient, origin: str) -> Protego:
         cached = self._rules.get(origin)
@@ -325,13 +325,13 @@ async def _fetch_robots(client: HttpClient, origin: str) -> Protego:
     (not cached, so the next run asks again)."""
     try:
         response = await client.get(f"{origin}/robots.txt", max_bytes=ROBOTS_MAX_BYTES)
-    except HttpError as exc:
+    except FetchError as exc:
         if exc.refused:  # the scope or the guard, not the site: say so as it is
             raise
         # 429 is "slow down", not "no robots.txt": treated like a 5xx, as Google does.
         if exc.status is not None and 400 <= exc.status < 500 and exc.status != 429:
             return Protego.parse("")
-        raise AdapterError(
+        raise SourceError(
             f"robots.txt of {urlsplit(origin).netloc} is unreachable ({exc}); "
             "RFC 9309 says to assume everything is disallowed"
         ) from None

@@ -12,14 +12,8 @@ from urllib.parse import quote, urljoin, urlsplit, urlunsplit
 
 from pydantic import AfterValidator, BeforeValidator, Field, field_validator
 
-from aggregator.adapters.base import (
-    Adapter,
-    AdapterError,
-    AdapterOptions,
-    FetchResult,
-    FetchState,
-    Page,
-)
+from aggregator.adapters._json import decode_json
+from aggregator.adapters.base import Adapter, AdapterOptions, FetchResult, FetchState, Page
 from aggregator.adapters.json_pagination import (
     NoPagination,
     PageView,
@@ -28,9 +22,9 @@ from aggregator.adapters.json_pagination import (
     with_query,
 )
 from aggregator.adapters.json_paths import MISSING, JsonPath, check_path, json_type
-from aggregator.adapters.jsonfetch import decode_json
-from aggregator.config import SourceConfig
-from aggregator.http import HttpClient
+from aggregator.config.model import SourceConfig
+from aggregator.errors import SourceError
+from aggregator.fetch.client import HttpClient
 from aggregator.models import RawPosting
 
 __all__ = ["JsonApiAdapter", "JsonApiOptions", "parse_date"]
@@ -148,7 +142,7 @@ class JsonApiAdapter(Adapter):
         except (UnicodeDecodeError, json.JSONDecodeError) as exc:
             head = body[:256].lstrip().lower()
             what = "an HTML page" if head.startswith((b"<!doctype", b"<html")) else str(exc)
-            raise AdapterError(f"{self.label}: expected JSON, got {what}") from None
+            raise SourceError(f"{self.label}: expected JSON, got {what}") from None
 
     def _records(self, document: Any) -> list[Mapping[str, Any]]:
         """The records, checked to be objects, so that a batch is never half parsed."""
@@ -157,10 +151,10 @@ class JsonApiAdapter(Adapter):
         if not isinstance(found, list):
             where = f"at {path.text!r}" if path.text else "at the top level"
             got = path.why_not(document) if found is MISSING else f"got {json_type(found)}"
-            raise AdapterError(f"{self.label}: expected a list of records {where}, {got}")
+            raise SourceError(f"{self.label}: expected a list of records {where}, {got}")
         for index, record in enumerate(found[:MAX_RECORDS]):
             if not isinstance(record, Mapping):
-                raise AdapterError(
+                raise SourceError(
                     f"{self.label}: expected an object at record {index}, got {json_type(record)}"
                 )
         return found[:MAX_RECORDS]
@@ -171,7 +165,7 @@ class JsonApiAdapter(Adapter):
         title = values.text("title")
         if not title:
             paths = " or ".join(repr(p.text) for p in self.field_paths["title"])
-            raise AdapterError(f"{self.label}: record {index} has no title at {paths}")
+            raise SourceError(f"{self.label}: record {index} has no title at {paths}")
         link = values.text("url") or _from_template(options.url_template, record)
         texts = {name: values.text(name) for name in _TEXT_FIELDS}
         return RawPosting(
@@ -248,7 +242,7 @@ class _Values:
         if isinstance(value, int | float | str):
             return str(value).strip() or None
         paths = " or ".join(repr(p.text) for p in self._adapter.field_paths.get(name, ()))
-        raise AdapterError(
+        raise SourceError(
             f"{self._adapter.label}: record {self._index}: expected text or a number at "
             f"{paths} ({name}), got {json_type(value)}"
         )

@@ -10,8 +10,7 @@ from urllib.parse import quote
 
 from pydantic import Field, field_validator
 
-from aggregator.adapters.base import Adapter, AdapterOptions, FetchResult, FetchState
-from aggregator.adapters.jsonfetch import (
+from aggregator.adapters._json import (
     TOKEN_PATTERN,
     company_from_token,
     expect_list,
@@ -24,7 +23,8 @@ from aggregator.adapters.jsonfetch import (
     text,
     with_query,
 )
-from aggregator.http import HttpClient
+from aggregator.adapters.base import Adapter, AdapterOptions, FetchResult, FetchState
+from aggregator.fetch.client import HttpClient
 from aggregator.models import RawPosting
 
 __all__ = ["API_HOSTS", "LeverAdapter", "LeverOptions"]

@@ -10,16 +10,7 @@ from urllib.parse import quote, urlencode, urlsplit
 
 from pydantic import Field, field_validator
 
-from aggregator.adapters.base import (
-    Adapter,
-    AdapterError,
-    AdapterOptions,
-    FetchResult,
-    FetchState,
-    Page,
-)
-from aggregator.adapters.json_pagination import next_link_from_header
-from aggregator.adapters.jsonfetch import (
+from aggregator.adapters._json import (
     expect_list,
     expect_object,
     from_iso,
@@ -27,8 +18,11 @@ from aggregator.adapters.jsonfetch import (
     text,
     texts,
 )
-from aggregator.adapters.posts import first_line, first_line_of_html, same_origin
-from aggregator.http import HttpClient, HttpError
+from aggregator.adapters._posts import first_line, first_line_of_html, same_origin
+from aggregator.adapters.base import Adapter, AdapterOptions, FetchResult, FetchState, Page
+from aggregator.adapters.json_pagination import next_link_from_header
+from aggregator.errors import FetchError, SourceError
+from aggregator.fetch.client import HttpClient
 from aggregator.models import RawPosting
 
 __all__ = ["MastodonTagAdapter"]
@@ -102,7 +96,7 @@ class MastodonTagAdapter(Adapter):
         while url is not None and len(pages) < self.options.max_pages:
             try:
                 response = await client.get(url, headers={"Accept": "application/json"})
-            except HttpError as exc:
+            except FetchError as exc:
                 raise _explained(exc, self.options.instance) from None
             pages.append(Page(response.url, response.body, response.headers.get("Content-Type")))
             url = next_link_from_header(response.headers.get("Link") or "")
@@ -121,17 +115,17 @@ class MastodonTagAdapter(Adapter):
         return [_posting(status, path) for status, path in checked]
 
 
-def _explained(exc: HttpError, instance: str) -> AdapterError:
+def _explained(exc: FetchError, instance: str) -> SourceError:
     host = urlsplit(instance).netloc
     if exc.status in (401, 422):
-        return AdapterError(
+        return SourceError(
             f"{NAME}: {host} does not show hashtag timelines to anonymous readers "
             f"(HTTP {exc.status}); choose another instance"
         )
     if exc.status == 404:
-        return AdapterError(f"{NAME}: {host} has no hashtag timeline API (HTTP 404): not Mastodon?")
+        return SourceError(f"{NAME}: {host} has no hashtag timeline API (HTTP 404): not Mastodon?")
     if exc.status == 429:
-        return AdapterError(f"{NAME}: {host} rate limit hit (300 requests per 5 minutes per IP)")
+        return SourceError(f"{NAME}: {host} rate limit hit (300 requests per 5 minutes per IP)")
     return exc
 
 

@@ -7,6 +7,7 @@ from collections.abc import Iterable
 from importlib.metadata import EntryPoint, entry_points
 
 from aggregator.adapters.base import Adapter
+from aggregator.errors import AggregatorError
 
 __all__ = [
     "ENTRY_POINT_GROUP",
@@ -21,7 +22,7 @@ __all__ = [
 ENTRY_POINT_GROUP = "aggregator.adapters"
 
 
-class AdapterRegistryError(Exception):
+class AdapterRegistryError(AggregatorError):
     """The installed adapters cannot be loaded or looked up; the message says why."""
 
 

@@ -8,8 +8,7 @@ from typing import Any, ClassVar
 
 from pydantic import Field
 
-from aggregator.adapters.base import Adapter, AdapterOptions, FetchResult, FetchState
-from aggregator.adapters.jsonfetch import (
+from aggregator.adapters._json import (
     expect_list,
     expect_object,
     fetch_json,
@@ -20,7 +19,8 @@ from aggregator.adapters.jsonfetch import (
     texts,
     with_query,
 )
-from aggregator.http import HttpClient
+from aggregator.adapters.base import Adapter, AdapterOptions, FetchResult, FetchState
+from aggregator.fetch.client import HttpClient
 from aggregator.models import RawPosting
 
 __all__ = ["ANTI_SPAM_RE", "RemoteOkAdapter", "RemoteOkOptions", "strip_anti_spam"]

@@ -14,10 +14,11 @@ from urllib.parse import urljoin
 import feedparser
 from feedparser.mixin import _FeedParserMixin
 
-from aggregator.adapters.base import Adapter, AdapterError, FetchResult, FetchState
-from aggregator.http import HttpClient
+from aggregator.adapters._xmlguard import UnsafeXmlError, check_prolog
+from aggregator.adapters.base import Adapter, FetchResult, FetchState
+from aggregator.errors import SourceError
+from aggregator.fetch.client import HttpClient
 from aggregator.models import RawPosting
-from aggregator.xmlguard import UnsafeXmlError, check_prolog
 
 __all__ = [
     "MAX_DESCRIPTION_CHARS",
@@ -79,12 +80,12 @@ class RssAdapter(Adapter):
 
 
 def parse_feed(body: bytes, *, url: str) -> list[RawPosting]:
-    """Parse RSS/Atom bytes into raw postings; AdapterError if the body is not a feed."""
+    """Parse RSS/Atom bytes into raw postings; SourceError if the body is not a feed."""
     guard_xml(body)
     document = _feedparser(cap_people(body), url)
     entries = document.get("entries") or []
     if not entries and not document.get("version"):
-        raise AdapterError(f"not an RSS or Atom feed: {_why_not_a_feed(body, document)}")
+        raise SourceError(f"not an RSS or Atom feed: {_why_not_a_feed(body, document)}")
     postings = []
     for index, entry in enumerate(entries[:MAX_ENTRIES]):
         try:
@@ -123,11 +124,11 @@ def _cut_person(found: re.Match[bytes]) -> bytes:
 
 
 def guard_xml(body: bytes) -> None:
-    """AdapterError for a document declaring entities that could expand or fetch (XXE)."""
+    """SourceError for a document declaring entities that could expand or fetch (XXE)."""
     try:
         check_prolog(body)
     except UnsafeXmlError as exc:
-        raise AdapterError(f"refused: {exc}") from None
+        raise SourceError(f"refused: {exc}") from None
 
 
 def _feedparser(body: bytes, url: str) -> Any:

@@ -11,8 +11,8 @@ from pydantic import Field
 from aggregator.adapters.ats import explain_http_errors
 from aggregator.adapters.base import AdapterOptions, FetchResult, FetchState
 from aggregator.adapters.json_api import JsonApiAdapter, JsonApiOptions
-from aggregator.config import SourceConfig
-from aggregator.http import HttpClient
+from aggregator.config.model import SourceConfig
+from aggregator.fetch.client import HttpClient
 from aggregator.models import RawPosting
 
 __all__ = ["RATE_INTERVALS", "UsajobsAdapter", "UsajobsOptions", "pay_period"]

@@ -9,15 +9,7 @@ from urllib.parse import urlencode
 
 from pydantic import AfterValidator, Field, SecretStr
 
-from aggregator.adapters.base import (
-    Adapter,
-    AdapterError,
-    AdapterOptions,
-    FetchResult,
-    FetchState,
-    Page,
-)
-from aggregator.adapters.jsonfetch import (
+from aggregator.adapters._json import (
     expect_list,
     expect_object,
     from_iso,
@@ -27,8 +19,10 @@ from aggregator.adapters.jsonfetch import (
     text,
     texts,
 )
-from aggregator.adapters.posts import first_line, text_to_html
-from aggregator.http import HttpClient, HttpError
+from aggregator.adapters._posts import first_line, text_to_html
+from aggregator.adapters.base import Adapter, AdapterOptions, FetchResult, FetchState, Page
+from aggregator.errors import FetchError, SourceError
+from aggregator.fetch.client import HttpClient
 from aggregator.models import RawPosting
 
 __all__ = ["XRecentSearchAdapter", "next_token"]
@@ -84,9 +78,9 @@ class XRecentSearchAdapter(Adapter):
         while len(pages) < self.options.max_pages:
             try:
                 response = await client.get(self._search_url(cursor), headers=headers)
-            except HttpError as exc:
+            except FetchError as exc:
                 hint = _STATUS_HINTS.get(exc.status or 0)
-                raise (AdapterError(f"{NAME}: {hint}") if hint else exc) from None
+                raise (SourceError(f"{NAME}: {hint}") if hint else exc) from None
             pages.append(Page(response.url, response.body, response.headers.get("Content-Type")))
             cursor = next_token(response.body)
             if cursor is None:

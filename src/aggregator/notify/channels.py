@@ -18,7 +18,7 @@ import apprise.plugins.email.base as apprise_email
 from apprise.decorators import notify as apprise_plugin
 
 from aggregator import redact
-from aggregator.config import ChannelConfig
+from aggregator.config.model import ChannelConfig
 from aggregator.notify.render import Alert
 from aggregator.notify.send_budget import send_within
 

@@ -8,7 +8,7 @@ from typing import Protocol
 from zoneinfo import ZoneInfo
 
 from aggregator.notify.channels import Channel
-from aggregator.schedules import quiet_until
+from aggregator.notify.schedules import quiet_until
 
 __all__ = ["Budget", "open_channels"]
 

@@ -13,11 +13,11 @@ import threading
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from aggregator.config import TemplatesConfig as Templates
-from aggregator.normalize import html_to_text
+from aggregator.config.model import TemplatesConfig as Templates
 from aggregator.notify.escaping import escape_markdown, one_line, sanitize_html, text_to_html
 from aggregator.notify.render_budget import BudgetExceededError
 from aggregator.notify.sandbox import render
+from aggregator.text import html_to_text
 
 if TYPE_CHECKING:
     from aggregator.notify.render import Alert

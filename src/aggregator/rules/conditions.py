@@ -6,7 +6,7 @@ import re
 from datetime import UTC, datetime
 
 from aggregator.models import JobDetails
-from aggregator.pay import HOURS_PER_PERIOD, Pay, PayPeriod, to_hourly
+from aggregator.normalize.pay import HOURS_PER_PERIOD, Pay, PayPeriod, to_hourly
 from aggregator.rules.document import (
     EMPLOYMENT_TYPES,
     PAY_PERIODS,

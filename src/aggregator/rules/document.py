@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 from typing import get_args
 
 from aggregator.models import JobDetails, Listing
-from aggregator.pay import PayPeriod
+from aggregator.normalize.pay import PayPeriod
 from aggregator.rules.terms import normalize
 from aggregator.text import extract_hashtags, fold_tag
 

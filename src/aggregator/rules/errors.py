@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from aggregator.errors import AggregatorError
+
 __all__ = ["QuerySyntaxError"]
 
 
-class QuerySyntaxError(ValueError):
+class QuerySyntaxError(AggregatorError, ValueError):
     """A rule query could not be parsed.
 
     `position` is the 1-based column (in characters) of the offending part of the query;

@@ -7,6 +7,7 @@ from datetime import datetime
 
 from sqlalchemy import Connection, delete, select, update
 
+from aggregator.errors import StoreError
 from aggregator.store.liveness import show_holder
 from aggregator.store.rows import upsert_insert
 from aggregator.store.tables import locks
@@ -14,7 +15,7 @@ from aggregator.store.tables import locks
 __all__ = ["LockRow", "RunLockBusy", "current", "release", "take"]
 
 
-class RunLockBusy(Exception):  # noqa: N818 (the public name the CLI and pipeline use)
+class RunLockBusy(StoreError):  # noqa: N818 (the public name the CLI and pipeline use)
     """Another live process holds the lock and did not release it within the wait."""
 
     def __init__(self, name: str, holder: str | None, since: datetime | None) -> None:

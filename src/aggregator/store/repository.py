@@ -10,7 +10,9 @@ from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy.engine import URL
+from sqlalchemy.exc import SQLAlchemyError
 
+from aggregator.errors import StoreError, describe_error
 from aggregator.models import Listing, OutboxEntry, OutboxStatus, SourceState
 from aggregator.store import locks, queries
 from aggregator.store import outbox as delivery
@@ -89,15 +91,18 @@ class Store:
     @contextmanager
     def transaction(self, *, rollback: bool = False) -> Iterator[UnitOfWork]:
         """One write transaction: commit on exit, or roll back on error or when `rollback`."""
-        with connect(self._engine) as connection:
-            unit = UnitOfWork(connection)
-            try:
-                with connection.begin() as transaction:
-                    yield unit
-                    if rollback:
-                        transaction.rollback()
-            finally:
-                unit.close()
+        try:
+            with connect(self._engine) as connection:
+                unit = UnitOfWork(connection)
+                try:
+                    with connection.begin() as transaction:
+                        yield unit
+                        if rollback:
+                            transaction.rollback()
+                finally:
+                    unit.close()
+        except SQLAlchemyError as exc:  # the driver's first line, never the statement
+            raise StoreError(describe_error(exc)) from exc
 
     def source_states(self) -> dict[str, SourceState]:
         with begin(self._engine, write=False) as connection:

@@ -1,0 +1,1 @@
+"""Command line: one module per command group, the start-up and the run summary."""

@@ -1,0 +1,284 @@
+"""The `aggregate` command line: parses arguments and hands off to the pipeline and scheduler."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import signal
+import sys
+import threading
+from datetime import timedelta
+from pathlib import Path
+from typing import Annotated, NoReturn
+
+import typer
+
+from aggregator import __version__, redact
+from aggregator.cli.options import ConfigOption
+from aggregator.cli.outbox import notify_app, outbox_app
+from aggregator.cli.rules import rules_app
+from aggregator.cli.sources import sources_app
+from aggregator.cli.startup import load_checked_config, open_store
+from aggregator.cli.summary import print_report, report_as_json
+from aggregator.config.model import Config
+from aggregator.errors import ConfigError, describe_error
+from aggregator.fetch.client import HttpClient
+from aggregator.notify.channels import set_console_stream
+from aggregator.pipeline.cycle import Pipeline, RunReport
+from aggregator.pipeline.isolation import stop_workers
+from aggregator.store import RunLockBusy, Store
+
+__all__ = ["app", "main"]
+
+log = logging.getLogger("aggregator")
+
+EXIT_OK, EXIT_FAILED, EXIT_CONFIG = 0, 1, 2
+EXIT_SIGNAL = 128  # plus the signal's number, as a shell reports a process a signal ended
+STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
+RUN_LOCK_WAIT = timedelta(seconds=10)
+
+app = typer.Typer(
+    help="Aggregate job, gig and micro-internship listings and alert on the ones you want.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+config_app = typer.Typer(help="Check configuration files.", no_args_is_help=True)
+db_app = typer.Typer(help="Manage the database schema.", no_args_is_help=True)
+app.add_typer(config_app, name="config")
+app.add_typer(db_app, name="db")
+app.add_typer(sources_app, name="sources")
+app.add_typer(notify_app, name="notify")
+app.add_typer(outbox_app, name="outbox")
+app.add_typer(rules_app, name="rules")
+
+
+class _State:
+    debug = False
+
+
+def _setup_logging(level: int) -> None:
+    """One stderr handler on the root logger (at DEBUG with --debug), whose filter scrubs
+    every record of every library (httpx logs request URLs with their API keys). Called
+    again by a command to set its level."""
+    root = logging.getLogger()
+    if not any(getattr(handler, "_aggregator", False) for handler in root.handlers):
+        stderr = logging.StreamHandler(sys.stderr)
+        stderr.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+        stderr._aggregator = True  # type: ignore[attr-defined]
+        root.addHandler(stderr)
+    for handler in root.handlers:
+        redact.install(handler)
+    root.setLevel(logging.DEBUG if _State.debug else level)
+    # A failing alert template is the user's to fix, and is reported once per channel: shown
+    # even by a quiet `run` (cron mails it), which otherwise prints errors only.
+    logging.getLogger("aggregator.notify.templates").setLevel(
+        logging.DEBUG if _State.debug else min(level, logging.WARNING)
+    )
+    logging.captureWarnings(True)  # warnings go through the same scrubbing handler
+    # apprise's own warnings are captured per message and reported redacted by our deliverer.
+    logging.getLogger("apprise").propagate = _State.debug
+
+
+@app.callback()
+def _main_options(
+    debug: Annotated[
+        bool, typer.Option("--debug", help="Show tracebacks and debug logs on errors.")
+    ] = False,
+    version: Annotated[bool, typer.Option("--version", help="Print the version and exit.")] = False,
+) -> None:
+    _State.debug = debug
+    if version:
+        typer.echo(f"aggregator {__version__}")
+        raise typer.Exit(EXIT_OK)
+
+
+@app.command()
+def run(
+    config_path: ConfigOption,
+    all_sources: Annotated[
+        bool, typer.Option("--all", help="Fetch every enabled source, due or not.")
+    ] = False,
+    dry_run: Annotated[
+        bool,
+        typer.Option("--dry-run", help="Write nothing, send nothing; print what would be sent."),
+    ] = False,
+    no_notify: Annotated[
+        bool, typer.Option("--no-notify", help="Store and queue alerts but do not send them.")
+    ] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")] = False,
+) -> None:
+    """Run one cycle over the due sources, then deliver pending alerts (for cron).
+
+    Exit status: 0 when every source succeeded (or another run holds the lock), 1 when a source
+    or a delivery failed (the rest is still processed and stored, undelivered alerts are
+    retried on a later run), 2 for a bad configuration, 130 or 143 when stopped by SIGINT
+    (Ctrl-C) or SIGTERM (the alerts not yet delivered stay queued for the next run).
+    """
+    _setup_logging(logging.ERROR)
+    if as_json:
+        set_console_stream(sys.stderr)  # keep standard output for the JSON summary alone
+    config = load_checked_config(config_path)
+    store = open_store(config.database, dry_run=dry_run)
+    for stop_signal in STOP_SIGNALS:
+        signal.signal(stop_signal, _interrupt)
+    try:
+        if dry_run:
+            report = asyncio.run(_cycle(config, store, all_sources, dry_run=True, deliver=False))
+        else:
+            with store.run_lock("run", wait=RUN_LOCK_WAIT):
+                report = asyncio.run(
+                    _cycle(config, store, all_sources, dry_run=False, deliver=not no_notify)
+                )
+    except RunLockBusy as busy:
+        typer.echo(
+            f"another run is in progress on this database ({_holding(busy)}); nothing done",
+            err=True,
+        )
+        raise typer.Exit(EXIT_OK) from None
+    except KeyboardInterrupt as stopped:
+        signum = stopped.signum if isinstance(stopped, _Stopped) else int(signal.SIGINT)
+        name = signal.Signals(signum).name
+        typer.echo(f"stopped by {name}; undelivered alerts stay queued for the next run", err=True)
+        raise typer.Exit(EXIT_SIGNAL + signum) from None
+    finally:
+        store.dispose()
+    if as_json:
+        typer.echo(json.dumps(report_as_json(report), indent=2))
+    else:
+        print_report(report, dry_run=dry_run)
+    raise typer.Exit(EXIT_OK if report.sources_ok and report.delivery_ok else EXIT_FAILED)
+
+
+def _holding(busy: RunLockBusy) -> str:
+    since = f" since {busy.since:%Y-%m-%d %H:%M:%S} UTC" if busy.since else ""
+    return f"held by {busy.holder or 'another process'}{since}"
+
+
+class _Stopped(KeyboardInterrupt):
+    """A stop signal, raised in the main thread wherever it was."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signum)
+        self.signum = signum
+
+
+def _interrupt(signum: int, _frame: object) -> None:
+    # A terminal ends a run with SIGINT; cron, systemd and `docker stop` with SIGTERM. Unwinding
+    # rolls back the open transaction and releases the run lock; a delivery gives its message
+    # in flight a few seconds. Parse workers are killed, so that no parse holds up the exit.
+    stop_workers()
+    raise _Stopped(signum)
+
+
+async def _cycle(
+    config: Config, store: Store, all_sources: bool, *, dry_run: bool, deliver: bool
+) -> RunReport:
+    async with HttpClient(config.http) as client:
+        pipeline = Pipeline(config, store, client)
+        report = await pipeline.run_sources(
+            pipeline.due_sources(include_all=all_sources), dry_run=dry_run
+        )
+    if deliver:
+        try:
+            report.deliveries = pipeline.deliver()
+        except Exception as exc:
+            # What the sources stored is committed: the summary must still say so. The alerts
+            # stay queued (a claim of a live-then-gone holder is free at once).
+            report.delivery_error = describe_error(exc)
+            log.error("delivery failed: %s", report.delivery_error, exc_info=_State.debug)
+    return report
+
+
+@app.command()
+def daemon(config_path: ConfigOption) -> None:
+    """Keep running: fetch each source on its `every`, deliver alerts as they come.
+
+    SIGTERM or SIGINT starts no new job and gives the jobs in flight a few seconds (a message
+    being sent, a fetch), then exits 0, well within `docker stop`'s 10 s; alerts not yet
+    delivered stay queued.
+    """
+    from aggregator.pipeline.daemon import Daemon
+
+    _setup_logging(logging.INFO)
+    config = load_checked_config(config_path)
+    store = open_store(config.database)
+
+    async def serve() -> None:
+        async with HttpClient(config.http) as client:
+            await Daemon(Pipeline(config, store, client)).run()
+
+    try:
+        asyncio.run(serve())
+    finally:
+        store.dispose()
+
+
+@config_app.command("validate")
+def config_validate(
+    path: Annotated[Path, typer.Argument(help="The config file to check.", show_default=False)],
+) -> None:
+    """Check a config file and report every problem at once, each with its path."""
+    config = load_checked_config(path)
+    typer.echo(
+        f"{path}: ok ({len(config.sources)} sources, {len(config.channels)} channels, "
+        f"{len(config.rules)} rules)"
+    )
+
+
+@db_app.command("upgrade")
+def db_upgrade(config_path: ConfigOption) -> None:
+    """Create or migrate the database schema to the latest version."""
+    config = load_checked_config(config_path)
+    store = Store(config.database)
+    try:
+        store.upgrade()
+        typer.echo(f"database {store.display_url} is up to date")
+    finally:
+        store.dispose()
+
+
+@app.command()
+def demo(
+    keep: Annotated[
+        bool, typer.Option("--keep", help="Keep the throwaway database and print its path.")
+    ] = False,
+) -> None:
+    """See the whole pipeline work: bundled sample feeds served on 127.0.0.1, a throwaway
+    database, alerts printed here. Needs no account and no internet."""
+    from aggregator.cli.demo import run_demo
+
+    _setup_logging(logging.ERROR)
+    raise typer.Exit(run_demo(keep=keep))
+
+
+def _fail(message: str, code: int) -> NoReturn:
+    typer.echo(redact.scrub(message), err=True)
+    sys.exit(code)
+
+
+def main() -> None:
+    """Console entry point: turn known errors into one clear line and an exit code."""
+    _State.debug = "--debug" in sys.argv[1:]
+    threading.excepthook = redact.thread_excepthook
+    _setup_logging(logging.WARNING)
+    try:
+        app()
+    except ConfigError as exc:
+        if _State.debug:
+            _traceback_and_exit(exc, EXIT_CONFIG)
+        lines = [f"{exc.source}: {len(exc.problems)} problem(s)"]
+        lines += [f"  {problem}" for problem in exc.problems]
+        _fail("\n".join(lines), EXIT_CONFIG)
+    except Exception as exc:
+        if _State.debug:
+            _traceback_and_exit(exc, EXIT_FAILED)
+        _fail(f"error: {describe_error(exc)} (run with --debug for details)", EXIT_FAILED)
+
+
+def _traceback_and_exit(exc: Exception, code: int) -> NoReturn:
+    # Printed here, scrubbed like every log line, rather than re-raised: typer replaces
+    # sys.excepthook with its own, which prints the raw traceback.
+    redact.excepthook(type(exc), exc, exc.__traceback__)
+    sys.exit(code)

@@ -1,0 +1,1 @@
+"""Config: the YAML file, its limits and checks, read into typed settings."""

@@ -1,5 +1,0 @@
-"""`aggregate demo`: the whole pipeline on bundled sample feeds, with no account or internet."""
-
-from aggregator.demo.run import run_demo
-
-__all__ = ["run_demo"]

@@ -1,0 +1,1 @@
+"""Normalize: raw postings into clean, capped listing fields (text, pay, job fields)."""

@@ -1,0 +1,1 @@
+"""Pipeline: the cycle and the daemon, the only package that crosses stages."""

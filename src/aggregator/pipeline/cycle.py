@@ -1,0 +1,347 @@
+"""One cycle from fetch to outbox delivery, in stage order: the only module that crosses stages."""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import logging
+import threading
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any, TypeVar
+
+from aggregator import rules
+from aggregator.adapters.base import Adapter, FetchResult, FetchState, parsing_with
+from aggregator.adapters.catalogue import resolve
+from aggregator.config.model import Config, SourceConfig
+from aggregator.crash import crash_point
+from aggregator.errors import AggregatorError, ParseError, describe_error
+from aggregator.fetch.client import HttpClient
+from aggregator.models import (
+    DeliveryResult,
+    Listing,
+    Match,
+    Posting,
+    SourceRunResult,
+    SourceState,
+)
+from aggregator.notify import Alert, Channel, build_channels, deliver_pending, render_alert
+from aggregator.notify.deliver import ADMIN_CHANNEL
+from aggregator.notify.schedules import next_digest_time
+from aggregator.pipeline.health import HealthEvent, after_failure, after_success
+from aggregator.pipeline.isolation import WorkerPool, parse_source, shared_pool
+from aggregator.store import SkippedPosting, Store
+
+__all__ = ["Pipeline", "PreviewAlert", "RunReport", "utc_now"]
+
+log = logging.getLogger(__name__)
+
+T = TypeVar("T")
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass(frozen=True, slots=True)
+class PreviewAlert:
+    """An alert that a dry run would have queued."""
+
+    channel: str
+    alert: Alert
+
+
+@dataclass(slots=True)
+class RunReport:
+    """What one cycle did, for the CLI's summary and exit code."""
+
+    sources: list[SourceRunResult] = field(default_factory=list)
+    deliveries: list[DeliveryResult] = field(default_factory=list)
+    previews: list[PreviewAlert] = field(default_factory=list)
+    health: list[HealthEvent] = field(default_factory=list)  # sources disabled or gone silent
+    disabled: list[str] = field(default_factory=list)  # skipped: disabled by a health rule
+    delivery_error: str | None = None  # the delivery pass itself failed (a full disk, say)
+
+    @property
+    def sources_ok(self) -> bool:
+        return all(result.ok for result in self.sources)
+
+    @property
+    def delivery_ok(self) -> bool:
+        return self.delivery_error is None and all(result.ok for result in self.deliveries)
+
+
+class Pipeline:
+    """Runs cycles for one configuration against one store, through one shared HTTP client."""
+
+    def __init__(
+        self,
+        config: Config,
+        store: Store,
+        client: HttpClient,
+        *,
+        clock: Callable[[], datetime] = utc_now,
+    ) -> None:
+        self.config = config
+        self.store = store
+        self.client = client
+        self.clock = clock
+        self.channels: dict[str, Channel] = build_channels(config.channels)
+        self.matcher = rules.Matcher(
+            [
+                rules.Rule(
+                    name=rule.name,
+                    query=rules.compile(rule.query),
+                    sources=frozenset(rule.sources) if rule.sources is not None else None,
+                )
+                for rule in config.rules
+            ]
+        )
+        self._notify_targets = {rule.name: tuple(rule.notify) for rule in config.rules}
+
+    def due_sources(self, *, include_all: bool = False) -> list[SourceConfig]:
+        """The enabled sources whose next fetch time has come (every enabled one: include_all);
+        never one that a health rule disabled (`aggregate sources enable` brings it back)."""
+        states, now = self.store.source_states(), self.clock()
+        enabled = [
+            source
+            for source in self.config.sources
+            if source.enabled and not _is_disabled(states.get(source.name))
+        ]
+        if include_all:
+            return enabled
+        return [s for s in enabled if _is_due(states.get(s.name), now)]
+
+    async def run_sources(
+        self, sources: Sequence[SourceConfig], *, dry_run: bool = False
+    ) -> RunReport:
+        """Fetch the sources concurrently, then store and match each; one failure stays local."""
+        report = RunReport()
+        states = self.store.source_states()
+        report.disabled = [s.name for s in sources if _is_disabled(states.get(s.name))]
+        sources = [s for s in sources if s.name not in report.disabled]
+        fetches = await asyncio.gather(
+            *(self._fetch(source, states.get(source.name)) for source in sources),
+            return_exceptions=True,
+        )
+        crash_point("after_fetch")
+        for source, fetched in zip(sources, fetches, strict=True):
+            result = SourceRunResult(source=source.name)
+            report.sources.append(result)
+            new = await self._process(source, fetched, result, report, dry_run=dry_run)
+            if not dry_run:
+                self._record_safely(source, states.get(source.name), fetched, result, new, report)
+        return report
+
+    async def _process(
+        self,
+        source: SourceConfig,
+        fetched: FetchResult | BaseException,
+        result: SourceRunResult,
+        report: RunReport,
+        *,
+        dry_run: bool,
+    ) -> int:
+        """Parse and store one source's fetch; return how many listings were new. Any failure
+        stays in `result` as one line (the traceback goes to the log with --debug only)."""
+        try:
+            if isinstance(fetched, BaseException):
+                raise fetched
+            postings = await self._parse(source, fetched)
+            return self._ingest(postings, result, report, dry_run=dry_run)
+        except (AggregatorError, RecursionError) as exc:
+            result.error = describe_error(exc)
+            log.warning("source %s failed: %s", source.name, result.error, exc_info=_debugging())
+        except Exception as exc:  # a bug in one adapter must not stop the other sources
+            result.error = f"internal error: {type(exc).__name__}: {describe_error(exc)}"
+            log.error("source %s crashed: %s", source.name, result.error, exc_info=_debugging())
+        return 0
+
+    def _record_safely(
+        self,
+        source: SourceConfig,
+        previous: SourceState | None,
+        fetched: FetchResult | BaseException,
+        result: SourceRunResult,
+        new: int,
+        report: RunReport,
+    ) -> None:
+        """`_record`, where a failure (a full disk, a bug) fails this source, not the run: the
+        other sources' listings are already committed and theirs still get recorded."""
+        try:
+            report.health += self._record(source, previous, fetched, result, new)
+        except Exception as exc:
+            reason = describe_error(exc)
+            result.error = result.error or f"cannot record the source's state: {reason}"
+            log.error(
+                "source %s: cannot record its state: %s", source.name, reason, exc_info=_debugging()
+            )
+
+    def deliver(self, stop: threading.Event | None = None) -> list[DeliveryResult]:
+        """Send every due outbox row; failures are recorded for retry, never raised. Once
+        `stop` is set, no new message is started (the rest stays queued)."""
+        return deliver_pending(
+            self.store, self.channels, clock=self.clock, zone=self.config.zone, stop=stop
+        )
+
+    async def _fetch(self, source: SourceConfig, state: SourceState | None) -> FetchResult:
+        adapter = self._adapter(source)
+        fetch_state = FetchState(
+            etag=state.etag if state else None,
+            last_modified=state.last_modified if state else None,
+            content_hash=state.content_hash if state else None,
+        )
+        with parsing_with(self._run_parser):  # what the fetch parses is isolated too
+            fetched = await adapter.scoped_fetch(self.client, fetch_state)
+        if fetched.pages and self.config.parse.isolate:
+            self._parsers().warm()  # a worker starts while the other fetches run
+        return fetched
+
+    def _adapter(self, source: SourceConfig) -> Adapter:
+        resolved = resolve(source)
+        return resolved.adapter(resolved.config)
+
+    async def _parse(self, source: SourceConfig, fetched: FetchResult) -> list[Posting]:
+        """Parse and normalize the fetched pages (`_run_parser`)."""
+        if not fetched.pages:
+            return []
+        resolved = resolve(source)
+        return await self._run_parser(
+            parse_source, (resolved.adapter, resolved.config, fetched.pages, self.clock())
+        )
+
+    async def _run_parser(self, function: Callable[..., T], args: tuple[Any, ...]) -> T:
+        """`function(*args)` in a worker process with the parse deadline (crash isolation),
+        waited for from a thread so the loop keeps serving fetches and signals meanwhile."""
+        limits = self.config.parse
+        if limits.isolate:
+            pool = self._parsers()
+            try:
+                return await asyncio.to_thread(
+                    lambda: pool.run(function, *args, timeout=limits.timeout)
+                )
+            except MemoryError:
+                limit = limits.max_memory_mb
+                raise ParseError(f"parsing needed more than {limit} MiB; stopped") from None
+        try:  # in-process: a parse past its deadline is abandoned, not stopped
+            return await asyncio.wait_for(asyncio.to_thread(function, *args), limits.timeout)
+        except TimeoutError:
+            raise ParseError(f"parsing took longer than {limits.timeout:g} s") from None
+
+    def _parsers(self) -> WorkerPool:
+        limits = self.config.parse
+        return shared_pool(limits.workers, memory_limit=limits.max_memory_mb * 1024 * 1024)
+
+    def _ingest(
+        self,
+        postings: Sequence[Posting],
+        result: SourceRunResult,
+        report: RunReport,
+        *,
+        dry_run: bool,
+    ) -> int:
+        if not postings:
+            return 0
+        result.fetched = len(postings)
+        with self.store.transaction(rollback=dry_run) as unit:
+            new_listings = unit.upsert_postings(postings)
+            skipped = list(unit.skipped)
+            matches = [m for new in new_listings for m in self.matcher.match(new, now=self.clock())]
+            unit.add_matches(matches)
+            crash_point("mid_store_tx")
+            targets = [(m, ch) for m in matches for ch in self._notify_targets[m.rule]]
+            unit.enqueue(targets, now=self.clock(), digest_at=self._digest_times())
+        if not dry_run:
+            crash_point("after_outbox_commit")
+        result.notes += [_skip_note(posting) for posting in skipped]  # once committed
+        result.new, result.matched = len(new_listings), len(matches)
+        if dry_run:
+            report.previews += self._previews(new_listings, targets)
+        return len(new_listings)
+
+    def _digest_times(self) -> dict[str, datetime]:
+        """When each digest rule's next digest goes out, for the rows queued now."""
+        now, zone = self.clock(), self.config.zone
+        return {
+            rule.name: next_digest_time(rule.digest, now, zone)
+            for rule in self.config.rules
+            if rule.digest is not None
+        }
+
+    def _previews(
+        self, listings: Sequence[Listing], targets: Sequence[tuple[Match, str]]
+    ) -> list[PreviewAlert]:
+        by_id = {listing.id: listing for listing in listings}
+        now = self.clock()
+        return [
+            PreviewAlert(
+                channel=channel,
+                alert=render_alert(by_id[m.listing_id], rule=m.rule, why=m.why, now=now),
+            )
+            for m, channel in targets
+        ]
+
+    def _record(
+        self,
+        source: SourceConfig,
+        previous: SourceState | None,
+        fetched: FetchResult | BaseException,
+        result: SourceRunResult,
+        new: int,
+    ) -> list[HealthEvent]:
+        """Remember health and cache keys (rules in `health`); return the health events."""
+        now = self.clock()
+        state = previous or SourceState(name=source.name)
+        if result.ok and isinstance(fetched, FetchResult):
+            state = dataclasses.replace(
+                state,
+                etag=fetched.etag or state.etag,
+                last_modified=fetched.last_modified or state.last_modified,
+                content_hash=fetched.content_hash or state.content_hash,
+            )
+            state, events = after_success(
+                state,
+                source,
+                self.config.health,
+                now=now,
+                new=new,
+                min_interval=fetched.min_interval,
+            )
+        else:
+            state, events = after_failure(
+                state,
+                source,
+                self.config.health,
+                now=now,
+                error=result.error or "unknown error",
+                status=getattr(fetched, "status", None),
+                retry_after=getattr(fetched, "retry_after", None),
+            )
+        self.store.save_source_state(state)
+        for event in events:
+            log.warning("%s", event.message)
+            if ADMIN_CHANNEL in self.channels:
+                key = f"notice:source-{event.kind}:{event.source}:{now:%Y-%m-%dT%H:%M}"
+                self.store.enqueue_notice(
+                    key=key, channel=ADMIN_CHANNEL, text=event.message, now=now
+                )
+        return events
+
+
+def _skip_note(skipped: SkippedPosting) -> str:
+    title = skipped.title if len(skipped.title) <= 60 else f"{skipped.title[:59]}…"
+    return f"skipped the record {title!r}: {skipped.reason}; the others were stored"
+
+
+def _debugging() -> bool:
+    """Tracebacks go to the log only at --debug (DEBUG level); a run shows one line."""
+    return log.isEnabledFor(logging.DEBUG)
+
+
+def _is_disabled(state: SourceState | None) -> bool:
+    return state is not None and state.disabled_at is not None
+
+
+def _is_due(state: SourceState | None, now: datetime) -> bool:
+    return state is None or state.next_due_at is None or state.next_due_at <= now
