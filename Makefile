@@ -33,6 +33,7 @@ lint: $(STAMP)
 	$(BIN)/ruff check src tests $(wildcard bench)
 	$(BIN)/ruff format --check src tests $(wildcard bench)
 	$(BIN)/mypy src
+	$(BIN)/lint-imports
 
 ## test: lint, then the whole test suite
 test: lint
