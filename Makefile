@@ -35,9 +35,10 @@ lint: $(STAMP)
 	$(BIN)/mypy src
 	$(BIN)/lint-imports
 
-## test: lint, then the whole test suite
+## test: lint, then the whole test suite: the quick tier, then the slow one
 test: lint
 	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q -m slow
 
 clean:
 	rm -rf $(VENV) build dist src/*.egg-info .pytest_cache .mypy_cache .ruff_cache

@@ -2,20 +2,20 @@
 
 from __future__ import annotations
 
-from importlib.metadata import entry_points
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
+from aggregator.adapters import registry
 from aggregator.adapters.catalogue import check_source
 from aggregator.adapters.registry import (
     ENTRY_POINT_GROUP,
     AdapterRegistryError,
     DuplicateAdapterError,
     UnknownAdapterError,
-    collect_adapters,
+    adapter_names,
     get_adapter,
-    load_adapters,
 )
 from aggregator.adapters.rss import RssAdapter
 
@@ -32,16 +32,19 @@ def install_distribution(
     monkeypatch.syspath_prepend(str(root))
 
 
-def collect_installed() -> object:
-    return collect_adapters(entry_points(group=ENTRY_POINT_GROUP))
+@pytest.fixture(autouse=True)
+def fresh_registry() -> Iterator[None]:
+    """The registry reads the entry points once per process; a test that installs a
+    distribution starts (and leaves) it unread."""
+    registry._indexed.cache_clear()
+    get_adapter.cache_clear()
+    yield
+    registry._indexed.cache_clear()
+    get_adapter.cache_clear()
 
 
-def test_load_adapters_finds_the_rss_entry_point() -> None:
-    assert load_adapters()["rss"] is RssAdapter
-
-
-def test_load_adapters_returns_a_copy_that_callers_cannot_spoil() -> None:
-    load_adapters().clear()
+def test_the_rss_entry_point_is_found_by_name() -> None:
+    assert "rss" in adapter_names()
     assert get_adapter("rss") is RssAdapter
 
 
@@ -79,7 +82,7 @@ def test_two_distributions_declaring_one_name_is_an_error(
         monkeypatch, tmp_path, "other-adapters", {"rss": "aggregator.adapters.rss:RssAdapter"}
     )
     with pytest.raises(DuplicateAdapterError, match="'rss' is declared twice") as caught:
-        collect_installed()
+        adapter_names()
     assert "'aggregator'" in str(caught.value)
     assert "'other-adapters'" in str(caught.value)
 
@@ -89,7 +92,7 @@ def test_an_entry_point_that_is_not_an_adapter_is_an_error(
 ) -> None:
     install_distribution(monkeypatch, tmp_path, "bogus", {"bogus": "aggregator.models:Posting"})
     with pytest.raises(AdapterRegistryError, match=r"'bogus' .* is not an Adapter subclass"):
-        collect_installed()
+        get_adapter("bogus")
 
 
 def test_an_entry_point_that_cannot_be_imported_is_an_error(
@@ -97,7 +100,7 @@ def test_an_entry_point_that_cannot_be_imported_is_an_error(
 ) -> None:
     install_distribution(monkeypatch, tmp_path, "broken", {"broken": "no_such_module:Thing"})
     with pytest.raises(AdapterRegistryError, match=r"'broken' .* cannot be loaded"):
-        collect_installed()
+        get_adapter("broken")
 
 
 def test_an_entry_point_whose_class_has_another_name_is_an_error(
@@ -107,4 +110,4 @@ def test_an_entry_point_whose_class_has_another_name_is_an_error(
         monkeypatch, tmp_path, "renamed", {"atom": "aggregator.adapters.rss:RssAdapter"}
     )
     with pytest.raises(AdapterRegistryError, match="declares name 'rss', not 'atom'"):
-        collect_installed()
+        get_adapter("atom")

@@ -8,9 +8,12 @@ import sys
 import venv
 from pathlib import Path
 
+import pytest
+
 from tests.support.shared import REPO
 
 
+@pytest.mark.slow
 def test_the_wheel_installs_into_a_clean_venv_and_its_command_works(tmp_path: Path) -> None:
     wheels = tmp_path / "wheels"
     subprocess.run(

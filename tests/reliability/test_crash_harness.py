@@ -12,6 +12,7 @@ CI_KILLS = 20
 LONG_KILLS = 1000
 
 
+@pytest.mark.slow
 def test_a_few_dozen_kills_lose_no_alert_and_duplicate_only_in_the_send_mark_window(
     tmp_path: Path,
 ) -> None:
@@ -25,7 +26,7 @@ def test_a_few_dozen_kills_lose_no_alert_and_duplicate_only_in_the_send_mark_win
     assert result.delivered == result.published > 0
 
 
-@pytest.mark.slow
+@pytest.mark.soak
 def test_a_thousand_kills_lose_no_alert(tmp_path: Path) -> None:
     result = run_parallel(tmp_path, kills=LONG_KILLS, workers=4, seed=11)
 

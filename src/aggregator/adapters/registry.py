@@ -16,7 +16,6 @@ __all__ = [
     "UnknownAdapterError",
     "adapter_names",
     "get_adapter",
-    "load_adapters",
 ]
 
 ENTRY_POINT_GROUP = "aggregator.adapters"
@@ -37,11 +36,6 @@ class UnknownAdapterError(AdapterRegistryError, LookupError):
         self.name = name
         self.known = sorted(known)
         super().__init__(f"unknown adapter {name!r} (known: {', '.join(self.known) or 'none'})")
-
-
-def load_adapters() -> dict[str, type[Adapter]]:
-    """Every installed adapter class by name (each loaded once; a copy is returned)."""
-    return {name: get_adapter(name) for name in adapter_names()}
 
 
 def adapter_names() -> list[str]:
@@ -80,11 +74,6 @@ def _index(points: Iterable[EntryPoint]) -> dict[str, tuple[EntryPoint, str]]:
             )
         indexed[point.name] = (point, origin)
     return indexed
-
-
-def collect_adapters(points: Iterable[EntryPoint]) -> dict[str, type[Adapter]]:
-    """Load entry points into a name -> class map, refusing duplicates and non-adapters."""
-    return {name: _load(point, origin) for name, (point, origin) in _index(points).items()}
 
 
 def _load(point: EntryPoint, origin: str) -> type[Adapter]:

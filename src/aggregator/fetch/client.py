@@ -101,8 +101,7 @@ class HttpClient:
         """`resolver` and `is_private` decide the address guard's refusals; tests replace
         them to play a public host on 127.0.0.1. A `transport` (tests) gets the guard's
         pre-flight check instead of the connect-time one."""
-        # model_validate: without the pydantic mypy plugin, mypy thinks every field is required
-        self.config = config or HttpConfig.model_validate({})
+        self.config = config or HttpConfig()
         cfg = self.config
         guard = AddressGuard(resolver, is_private)
         self._client = httpx.AsyncClient(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import logging
 import re
 import sys
@@ -77,7 +78,12 @@ def _keyed_msgid(idstring: str | None = None, domain: str | None = None) -> str:
     return _message_id.get() or make_msgid(idstring, domain)
 
 
-apprise_email.make_msgid = _keyed_msgid  # type: ignore[attr-defined]
+@functools.cache
+def _use_keyed_message_ids() -> None:
+    """Make apprise's e-mail plugin take our Message-ID. apprise has no option for it: it sets
+    the header after any custom ones (`+Message-ID=` would add a second). Done once, when the
+    first channel is built, not as a side effect of importing this module."""
+    apprise_email.make_msgid = _keyed_msgid  # type: ignore[attr-defined]
 
 
 def message_id_for(key: str) -> str:
@@ -278,6 +284,7 @@ def _target_for(url: str) -> Target:
     # there). apprise's own deadline (service_timeout) would run each send in a shared
     # ThreadPoolExecutor, whose threads the interpreter joins at exit: one stuck send would
     # hold the process forever. Off, so the budget is ours (budget.py), in a daemon thread.
+    _use_keyed_message_ids()
     asset = apprise.AppriseAsset(async_mode=False, service_timeout=0)
     instance = apprise.Apprise(asset=asset)
     if not instance.add(url):

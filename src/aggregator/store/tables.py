@@ -47,7 +47,8 @@ listings = Table(
     Column("tags", JSON, nullable=False),
     Column("posted_at", UTCDateTime, nullable=False),
     Column("first_seen_at", UTCDateTime, nullable=False, index=True),
-    # Reserved for cross-source merging: equal fingerprints suggest the same job.
+    # Nothing writes it yet: kept for the cross-source merge (issue 10), which keys content
+    # matches on it, so that it needs no migration of its own.
     Column("fingerprint", String(128), index=True),
     # models.JobDetails, one column per field (rows.JOB_FIELDS maps them).
     Column("remote", String(8), nullable=False, server_default="unknown"),
