@@ -22,6 +22,7 @@ import queue
 import signal
 import sys
 import threading
+import traceback
 from collections.abc import Callable, Sequence
 from datetime import datetime
 from multiprocessing.connection import Connection
@@ -75,7 +76,11 @@ def parse_source(
     except (ValueError, OSError, LookupError, RecursionError) as exc:
         # What a hostile or broken document makes a parser raise; other exceptions are bugs
         # and reach the pipeline as what they are.
-        raise ParseError(describe_error(exc)) from exc
+        error = ParseError(describe_error(exc))
+        # The cause does not survive the worker's pipe (pickling drops __cause__); a note does,
+        # so `--debug` still shows where the parser failed.
+        error.add_note("".join(traceback.format_exception(exc)).rstrip())
+        raise error from exc
 
 
 def _without_secrets(raw: RawPosting, secrets: frozenset[str]) -> RawPosting:
