@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 from collections.abc import Iterable
 from importlib.metadata import EntryPoint, entry_points
+from typing import Any
 
 from aggregator.adapters.base import Adapter
 from aggregator.errors import AggregatorError
@@ -39,7 +40,7 @@ class UnknownAdapterError(AdapterRegistryError, LookupError):
         super().__init__(f"unknown adapter {name!r} (known: {', '.join(self.known) or 'none'})")
 
 
-def load_adapters() -> dict[str, type[Adapter]]:
+def load_adapters() -> dict[str, type[Adapter[Any]]]:
     """Every installed adapter class by name (each loaded once; a copy is returned)."""
     return {name: get_adapter(name) for name in adapter_names()}
 
@@ -50,7 +51,7 @@ def adapter_names() -> list[str]:
 
 
 @functools.cache
-def get_adapter(name: str) -> type[Adapter]:
+def get_adapter(name: str) -> type[Adapter[Any]]:
     """The adapter class called `name`, or UnknownAdapterError listing the valid names.
 
     Only this adapter's module is imported, so a broken plug-in fails its own sources, not all.
@@ -82,12 +83,12 @@ def _index(points: Iterable[EntryPoint]) -> dict[str, tuple[EntryPoint, str]]:
     return indexed
 
 
-def collect_adapters(points: Iterable[EntryPoint]) -> dict[str, type[Adapter]]:
+def collect_adapters(points: Iterable[EntryPoint]) -> dict[str, type[Adapter[Any]]]:
     """Load entry points into a name -> class map, refusing duplicates and non-adapters."""
     return {name: _load(point, origin) for name, (point, origin) in _index(points).items()}
 
 
-def _load(point: EntryPoint, origin: str) -> type[Adapter]:
+def _load(point: EntryPoint, origin: str) -> type[Adapter[Any]]:
     where = f"adapter {point.name!r} ({point.value} from {origin})"
     try:
         loaded = point.load()
