@@ -273,8 +273,8 @@ def _date(text: str | None) -> datetime | None:
 class RobotsCache:
     """Each origin's robots.txt rules, fetched once and trusted for `ttl` seconds.
 
-    Module-wide (see ROBOTS), not per adapter: the pipeline builds a new adapter every run, and
-    several sources may read one host.
+    Module-wide (see ROBOTS), not per adapter: several sources may read one host, and an
+    adapter is plain data that goes to parse workers.
     """
 
     def __init__(
