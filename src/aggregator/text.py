@@ -12,12 +12,16 @@ from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 __all__ = [
     "MAX_HTML_CHARS",
+    "MAX_TITLE_CHARS",
+    "STAND_IN_TITLE_CHARS",
     "clean_data",
     "clean_line",
     "clean_text",
     "extract_hashtags",
+    "first_line",
     "fold_tag",
     "html_to_text",
+    "shorten",
 ]
 
 # NUL, which PostgreSQL refuses in text, and the surrogate code points, which no UTF-8 encoder
@@ -30,6 +34,11 @@ _HASHTAG_RE = re.compile(r"(?<![\w&/#])#([^\W\d_][\w-]*|[\w-]*[^\W\d_][\w-]*)", 
 _FOLD_DROP_RE = re.compile(r"[\s_\-]+")
 # Longer markup is cut before parsing: a description is not a book.
 MAX_HTML_CHARS = 64 * 1024
+# A title (and an id) is cut here, by the adapters that read one and again by normalization.
+MAX_TITLE_CHARS = 1024
+# Posts and untitled listings have no title: their first line stands in, short enough to read
+# in a list of alerts.
+STAND_IN_TITLE_CHARS = 120
 # Private-use characters mark block and line breaks while whitespace inside the text collapses.
 _PARA, _LINE = "\ue000", "\ue001"
 _BREAKS_RE = re.compile(rf"\s*[{_PARA}{_LINE}][\s{_PARA}{_LINE}]*")
@@ -88,6 +97,18 @@ def clean_line(text: str) -> str:
     if "<" in text or "&" in text:
         text = html_to_text(text)
     return " ".join(text.translate(_CONTROLS).split())
+
+
+def shorten(line: str, limit: int) -> str:
+    """`line`, cut at `limit` characters with an ellipsis when it is longer."""
+    return line if len(line) <= limit else line[: limit - 1].rstrip() + "…"
+
+
+def first_line(text: str, limit: int = STAND_IN_TITLE_CHARS) -> str:
+    """The first non-blank line of plain text, whitespace collapsed, cut at `limit` characters
+    with an ellipsis (a stand-in title)."""
+    line = next((stripped for raw in text.splitlines() if (stripped := raw.strip())), "")
+    return shorten(" ".join(line.split()), limit)
 
 
 def html_to_text(markup: str) -> str:

@@ -1,4 +1,5 @@
-"""Shared by the JSON API adapters: one conditional GET, decoding, shape checks, field readers."""
+"""The JSON toolkit of the adapters: one conditional GET, decoding, shape checks, field readers,
+query strings."""
 
 from __future__ import annotations
 
@@ -6,9 +7,9 @@ import json
 import re
 import sys
 from collections.abc import Collection, Mapping, Sequence
-from datetime import UTC, datetime
 from typing import Any
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+import httpx
 
 from aggregator import redact
 from aggregator.adapters.base import Adapter, FetchResult, FetchState
@@ -18,13 +19,12 @@ from aggregator.fetch.client import HttpClient
 __all__ = [
     "ACCEPT_JSON",
     "TOKEN_PATTERN",
+    "QueryValue",
     "company_from_token",
     "decode_json",
     "expect_list",
     "expect_object",
     "fetch_json",
-    "from_epoch",
-    "from_iso",
     "http_base_url",
     "json_type",
     "load_json",
@@ -38,14 +38,21 @@ ACCEPT_JSON = "application/json"
 # Board tokens and site names become one path segment: no slashes, dots alone or spaces.
 TOKEN_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$"
 _TOKEN_SEPARATORS = re.compile(r"[-_.]+")
-# 1e12 seconds is the year 33658: a larger epoch is certainly not in seconds.
-_MAX_EPOCH_SECONDS = 1e12
 
-Params = Mapping[str, str | Sequence[str] | None]
+QueryValue = str | int | float | bool
+Params = Mapping[str, QueryValue | Sequence[QueryValue] | None]
+_JSON_TYPES = {
+    bool: "boolean",
+    int: "number",
+    float: "number",
+    str: "string",
+    list: "list",
+    dict: "object",
+}
 
 
 async def fetch_json(
-    adapter: Adapter,
+    adapter: Adapter[Any],
     client: HttpClient,
     state: FetchState,
     url: str,
@@ -97,17 +104,15 @@ def _not_json(body: bytes, exc: ValueError) -> str:
     return "bytes that are not UTF-8 text"
 
 
-def json_type(value: object) -> str:
-    """The JSON name of a decoded value's type, for error messages."""
+def json_type(value: object, *, article: bool = True) -> str:
+    """The JSON name of a decoded value's type, for error messages: `an object`, `null` (or
+    `object` without the article, where the message reads better so: `got list`)."""
     if value is None:
         return "null"
-    if isinstance(value, bool):
-        return "a boolean"
-    if isinstance(value, int | float):
-        return "a number"
-    if isinstance(value, str):
-        return "a string"
-    return "a list" if isinstance(value, list) else "an object"
+    name = next((n for kind, n in _JSON_TYPES.items() if isinstance(value, kind)), "object")
+    if not article:
+        return name
+    return f"an {name}" if name == "object" else f"a {name}"
 
 
 def expect_list(value: object, *, adapter: str, path: str) -> list[Any]:
@@ -154,39 +159,24 @@ def texts(values: object, *, key: str | None = None) -> tuple[str, ...]:
     return tuple(item for item in found if item is not None)
 
 
-def from_epoch(value: object, *, per_second: int = 1) -> datetime | None:
-    """A UTC datetime from an epoch number or digit string in seconds (or milliseconds with
-    `per_second=1000`)."""
-    if isinstance(value, str) and value.strip().isdigit():
-        value = int(value)
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        return None
-    seconds = value / per_second
-    if not 0 <= seconds < _MAX_EPOCH_SECONDS:
-        return None
-    return datetime.fromtimestamp(seconds, tz=UTC)
-
-
-def from_iso(value: object) -> datetime | None:
-    """An ISO 8601 datetime as given (aware when it has an offset or `Z`), else None."""
-    if not isinstance(value, str):
-        return None
-    try:
-        return datetime.fromisoformat(value.strip())
-    except ValueError:
-        return None
-
-
 def with_query(url: str, params: Params) -> str:
-    """`url` with `params` added to its query (None values skipped, lists repeated)."""
-    parts = urlsplit(url)
-    pairs = parse_qsl(parts.query, keep_blank_values=True)
-    for name, value in params.items():
-        if isinstance(value, str):
-            pairs.append((name, value))
-        elif value is not None:
-            pairs.extend((name, item) for item in value)
-    return urlunsplit(parts._replace(query=urlencode(pairs)))
+    """The URL with `params` set in its query string: same names replaced (a next page's
+    number), lists repeated, None values skipped, YAML `true` sent as `true`."""
+    given = {name: _query_value(value) for name, value in params.items() if value is not None}
+    if not given:
+        return url
+    return str(httpx.URL(url).copy_merge_params(given))
+
+
+def _query_value(value: QueryValue | Sequence[QueryValue]) -> str | list[str]:
+    if isinstance(value, QueryValue):
+        return _query_scalar(value)
+    return [_query_scalar(item) for item in value]
+
+
+def _query_scalar(value: QueryValue) -> str:
+    # YAML `true` becomes `true`, as APIs expect, not Python's `True`.
+    return str(value).lower() if isinstance(value, bool) else str(value)
 
 
 def http_base_url(value: str) -> str:

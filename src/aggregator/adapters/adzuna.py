@@ -11,7 +11,7 @@ from pydantic import Field
 
 from aggregator.adapters.ats import explain_http_errors
 from aggregator.adapters.base import AdapterOptions, FetchResult, FetchState
-from aggregator.adapters.json_api import JsonApiAdapter, JsonApiOptions
+from aggregator.adapters.json_api import BaseJsonApiAdapter, JsonApiOptions
 from aggregator.adapters.json_pagination import PagePagination, PageView
 from aggregator.config.model import SourceConfig
 from aggregator.fetch.client import HttpClient
@@ -58,7 +58,7 @@ class PathPagePagination(PagePagination):
         return _with_page(page.url, self.start + page.number + 1)
 
 
-class AdzunaAdapter(JsonApiAdapter):
+class AdzunaAdapter(BaseJsonApiAdapter[AdzunaOptions]):
     """Adzuna's search API; the catalogue entry holds the records path and the field map."""
 
     name: ClassVar[str] = "adzuna"
@@ -66,7 +66,7 @@ class AdzunaAdapter(JsonApiAdapter):
 
     def __init__(self, source: SourceConfig) -> None:
         super().__init__(source)
-        options: AdzunaOptions = self.options
+        options = self.options
         # The keys travel in the query string, as Adzuna requires; HttpClient's messages and
         # json_api's stored page URLs both drop the query, so they go no further.
         keys = {"app_id": options.app_id, "app_key": options.app_key}

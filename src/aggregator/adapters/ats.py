@@ -13,8 +13,9 @@ from pydantic import AfterValidator, Field
 
 from aggregator.adapters._json import TOKEN_PATTERN, company_from_token, text
 from aggregator.adapters.base import AdapterOptions, FetchResult, FetchState
-from aggregator.adapters.json_api import JsonApiAdapter, JsonApiOptions, parse_date
+from aggregator.adapters.json_api import BaseJsonApiAdapter, JsonApiOptions
 from aggregator.adapters.json_paths import JsonPath, check_path
+from aggregator.dates import parse_date
 from aggregator.errors import FetchError, SourceError
 from aggregator.fetch.client import HttpClient, safe_url
 from aggregator.models import RawPosting
@@ -48,7 +49,7 @@ class TemplatedJsonApiOptions(JsonApiOptions):
     )
 
 
-class TemplatedJsonApiAdapter(JsonApiAdapter):
+class TemplatedJsonApiAdapter(BaseJsonApiAdapter[TemplatedJsonApiOptions]):
     """A json_api source whose URL holds `{board}`, filled from the `board` option."""
 
     name: ClassVar[str] = "json_api_templated"
@@ -80,7 +81,7 @@ class TemplatedJsonApiAdapter(JsonApiAdapter):
         ]
 
     def _document_company(self, document: Any) -> str:
-        options: TemplatedJsonApiOptions = self.options
+        options = self.options
         found = (
             JsonPath.compile(options.company_path).resolve(document)
             if options.company_path
@@ -91,7 +92,7 @@ class TemplatedJsonApiAdapter(JsonApiAdapter):
     def _completed(
         self, posting: RawPosting, record: Mapping[str, Any], document_company: str
     ) -> RawPosting:
-        options: TemplatedJsonApiOptions = self.options
+        options = self.options
         return replace(
             posting,
             company=options.company or posting.company or document_company,

@@ -10,7 +10,7 @@ from collections.abc import Awaitable, Callable, Iterator, Mapping, Sequence
 from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import TYPE_CHECKING, Any, ClassVar, TypeVar, cast
+from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar, cast
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
@@ -30,8 +30,11 @@ __all__ = [
     "AdapterOptions",
     "FetchResult",
     "FetchState",
+    "OptionsT",
     "Page",
     "ParseRunner",
+    "SourceContext",
+    "combined_hash",
     "option_problems",
     "parse_aside",
     "parsing_with",
@@ -48,6 +51,33 @@ class AdapterOptions(BaseModel):
     """Base of every adapter's `options:` model: unknown options are errors."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+OptionsT = TypeVar("OptionsT", bound=AdapterOptions)
+
+
+@dataclass(frozen=True, slots=True)
+class SourceContext:
+    """What an adapter knows of its source besides its options: names, the URL, the limits.
+    Not the schedule or the health settings, which are the pipeline's."""
+
+    name: str
+    adapter: str  # as the config names it: a catalogue board, or the adapter itself
+    url: str | None = None
+    max_body_bytes: int | None = None
+    allow_private: bool | None = None
+    allow_offsite: bool = False
+
+    @classmethod
+    def of(cls, source: SourceConfig) -> SourceContext:
+        return cls(
+            name=source.name,
+            adapter=source.adapter,
+            url=source.url,
+            max_body_bytes=source.max_body_bytes,
+            allow_private=source.allow_private,
+            allow_offsite=source.allow_offsite,
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,13 +118,32 @@ class FetchResult:
     not_modified: bool = False
     min_interval: timedelta | None = None
 
+    @classmethod
+    def of_pages(
+        cls, pages: Sequence[Page], state: FetchState, *, digest: str | None = None
+    ) -> FetchResult:
+        """The result of a fetch that took several requests: no pages, and `not_modified`, when
+        their `digest` (default: `combined_hash`) is the one the previous fetch left."""
+        digest = digest if digest is not None else combined_hash(pages)
+        if digest == state.content_hash:
+            return cls(pages=(), content_hash=digest, not_modified=True)
+        return cls(pages=tuple(pages), content_hash=digest)
 
-_Fetch = Callable[["Adapter", "HttpClient", FetchState], Awaitable[FetchResult]]
+
+def combined_hash(pages: Sequence[Page]) -> str:
+    """A hash over several pages, for adapters whose result spans many requests."""
+    digest = hashlib.sha256()
+    for page in pages:
+        digest.update(hashlib.sha256(page.body).digest())
+    return digest.hexdigest()
+
+
+_Fetch = Callable[["Adapter[Any]", "HttpClient", FetchState], Awaitable[FetchResult]]
 
 
 def _within_scope(fetch: _Fetch) -> _Fetch:
     @functools.wraps(fetch)
-    async def scoped(self: Adapter, client: HttpClient, state: FetchState) -> FetchResult:
+    async def scoped(self: Adapter[Any], client: HttpClient, state: FetchState) -> FetchResult:
         with fetch_scope(self.scope()):
             return await fetch(self, client, state)
 
@@ -102,9 +151,14 @@ def _within_scope(fetch: _Fetch) -> _Fetch:
     return scoped
 
 
-class Adapter(abc.ABC):
+class Adapter(abc.ABC, Generic[OptionsT]):
     """One kind of source. Subclasses set `name` (and `Options`, `needs_url`) and are registered
-    through the `aggregator.adapters` entry-point group."""
+    through the `aggregator.adapters` entry-point group; `Adapter[TheirOptions]` types
+    `self.options`.
+
+    An instance is one source, ready to fetch and parse: built once per source from its
+    config (catalogue defaults applied), and sent to a parse worker process as it is, so it
+    must pickle (plain data: no clients, locks or open files)."""
 
     name: ClassVar[str]
     Options: ClassVar[type[AdapterOptions]] = AdapterOptions
@@ -123,8 +177,16 @@ class Adapter(abc.ABC):
             setattr(cls, "fetch", _within_scope(fetch))  # noqa: B010
 
     def __init__(self, source: SourceConfig) -> None:
-        self.source = source
-        self.options: Any = self.Options.model_validate(source.options)
+        self.source = SourceContext.of(source)
+        # `Options` is the class of OptionsT (a ClassVar cannot name a type variable).
+        self.options: OptionsT = cast(OptionsT, self.Options.model_validate(source.options))
+
+    @classmethod
+    def parse_modules(cls) -> tuple[str, ...]:
+        """The modules `parse` needs, imported by a parse worker before it takes work, so that
+        importing a native parser does not count against a parse's deadline: the adapter's
+        own module by default (which imports its parsers); override to add lazy imports."""
+        return (cls.__module__,)
 
     @property
     def url(self) -> str:
@@ -216,11 +278,8 @@ class Adapter(abc.ABC):
 
     @staticmethod
     def combined_hash(pages: Sequence[Page]) -> str:
-        """A hash over several pages, for adapters whose result spans many requests."""
-        digest = hashlib.sha256()
-        for page in pages:
-            digest.update(hashlib.sha256(page.body).digest())
-        return digest.hexdigest()
+        """A hash over several pages (`combined_hash`); `FetchResult.of_pages` uses it."""
+        return combined_hash(pages)
 
 
 async def parse_aside(function: Callable[..., T], *args: Any) -> T:
@@ -243,7 +302,7 @@ def parsing_with(runner: ParseRunner) -> Iterator[None]:
         _parse_runner.reset(token)
 
 
-def option_problems(adapter: type[Adapter], url: object, options: object) -> list[str]:
+def option_problems(adapter: type[Adapter[Any]], url: object, options: object) -> list[str]:
     """Problems with a source's `url` and `options` for this adapter, each `path: message`."""
     problems: list[str] = []
     if adapter.needs_url and not url:

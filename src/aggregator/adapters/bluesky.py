@@ -11,7 +11,6 @@ from pydantic import AfterValidator, Field, SecretStr
 from aggregator.adapters._json import (
     expect_list,
     expect_object,
-    from_iso,
     http_base_url,
     load_json,
     require_text,
@@ -19,7 +18,9 @@ from aggregator.adapters._json import (
     texts,
 )
 from aggregator.adapters._posts import first_line, text_to_html
-from aggregator.adapters.base import Adapter, AdapterOptions, FetchResult, FetchState, Page
+from aggregator.adapters.base import Adapter, AdapterOptions, FetchResult, FetchState
+from aggregator.adapters.json_pagination import CursorPagination, fetch_pages
+from aggregator.dates import from_iso
 from aggregator.errors import FetchError, SourceError
 from aggregator.fetch.client import HttpClient
 from aggregator.models import RawPosting
@@ -31,6 +32,8 @@ PAGE_SIZE = 100  # the most searchPosts gives
 POST_URL = "https://bsky.app/profile/{profile}/post/{rkey}"
 INVALID_HANDLE = "handle.invalid"
 TAG_FACET = "app.bsky.richtext.facet#tag"
+# After the last page there is no cursor (or no posts, which `fetch_pages` stops at).
+PAGES = CursorPagination(type="cursor", param="cursor", cursor_path="cursor")
 
 
 class BlueskySearchOptions(AdapterOptions):
@@ -41,7 +44,7 @@ class BlueskySearchOptions(AdapterOptions):
     max_pages: int = Field(3, ge=1, le=20)
 
 
-class BlueskySearchAdapter(Adapter):
+class BlueskySearchAdapter(Adapter[BlueskySearchOptions]):
     """Posts matching a search, newest first; each post is a posting."""
 
     name: ClassVar[str] = NAME
@@ -54,26 +57,24 @@ class BlueskySearchAdapter(Adapter):
     async def fetch(self, client: HttpClient, state: FetchState) -> FetchResult:
         token = await self._log_in(client)
         headers = {"Authorization": f"Bearer {token}", "Accept": "application/json"}
-        pages: list[Page] = []
-        cursor: str | None = None
-        while len(pages) < self.options.max_pages:
-            try:
-                response = await client.get(self._search_url(cursor), headers=headers)
-            except FetchError as exc:
-                raise _explained(exc, "search") from None
-            pages.append(Page(response.url, response.body, response.headers.get("Content-Type")))
-            cursor = next_cursor(response.body)
-            if cursor is None:
-                break
-        digest = self.combined_hash(pages)
-        if digest == state.content_hash:
-            return FetchResult(pages=(), content_hash=digest, not_modified=True)
-        return FetchResult(pages=tuple(pages), content_hash=digest)
+        try:
+            pages = await fetch_pages(
+                client,
+                self._search_url(),
+                PAGES,
+                max_pages=self.options.max_pages,
+                decode=_top_level,
+                records=lambda document: 1 if document.get("posts") else 0,
+                headers=headers,
+            )
+        except FetchError as exc:
+            raise _explained(exc, "search") from None
+        return FetchResult.of_pages(pages, state)
 
     async def _log_in(self, client: HttpClient) -> str:
         """A session token for this run; the app password goes in the body, never in a URL."""
-        handle: str = self.options.handle
-        password: str = self.options.app_password.get_secret_value()
+        handle = self.options.handle
+        password = self.options.app_password.get_secret_value()
         url = f"{self.options.service}/xrpc/com.atproto.server.createSession"
         try:
             response = await client.post_json(url, {"identifier": handle, "password": password})
@@ -89,10 +90,8 @@ class BlueskySearchAdapter(Adapter):
         )
         return require_text(session, "accessJwt", adapter=NAME, path="the session")
 
-    def _search_url(self, cursor: str | None) -> str:
+    def _search_url(self) -> str:
         query = {"q": self.options.query, "limit": PAGE_SIZE, "sort": "latest"}
-        if cursor is not None:
-            query["cursor"] = cursor
         return f"{self.options.service}/xrpc/app.bsky.feed.searchPosts?{urlencode(query)}"
 
     def parse(self, body: bytes, *, url: str) -> list[RawPosting]:
@@ -101,10 +100,14 @@ class BlueskySearchAdapter(Adapter):
 
 def next_cursor(body: bytes) -> str | None:
     """The cursor of the next page; None after the last page (no cursor or no posts)."""
-    document = expect_object(load_json(body, adapter=NAME), adapter=NAME, path="the top level")
+    document = _top_level(body)
     cursor = document.get("cursor")
     has_posts = bool(document.get("posts"))
     return cursor if isinstance(cursor, str) and cursor and has_posts else None
+
+
+def _top_level(body: bytes) -> Mapping[str, Any]:
+    return expect_object(load_json(body, adapter=NAME), adapter=NAME, path="the top level")
 
 
 def _explained(exc: FetchError, step: str) -> SourceError:

@@ -56,8 +56,12 @@ class ResolvedSource:
     """A source with its catalogue defaults applied, and the class that reads it."""
 
     config: SourceConfig
-    adapter: type[Adapter]
+    adapter: type[Adapter[Any]]
     entry: CatalogueEntry | None
+
+    def build(self) -> Adapter[Any]:
+        """The source's adapter, ready to fetch and parse."""
+        return self.adapter(self.config)
 
 
 def _catalogue_folder() -> Traversable:
@@ -98,7 +102,7 @@ def _merge(defaults: Mapping[str, Any], overrides: Mapping[str, Any]) -> dict[st
     return merged
 
 
-def _adapter_for(name: str) -> tuple[type[Adapter], CatalogueEntry | None]:
+def _adapter_for(name: str) -> tuple[type[Adapter[Any]], CatalogueEntry | None]:
     entry = load_catalogue().get(name)
     try:
         return get_adapter(entry.adapter if entry else name), entry

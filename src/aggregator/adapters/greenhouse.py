@@ -15,7 +15,6 @@ from aggregator.adapters._json import (
     expect_list,
     expect_object,
     fetch_json,
-    from_iso,
     http_base_url,
     load_json,
     require_text,
@@ -23,6 +22,7 @@ from aggregator.adapters._json import (
     texts,
 )
 from aggregator.adapters.base import Adapter, AdapterOptions, FetchResult, FetchState
+from aggregator.dates import from_iso
 from aggregator.fetch.client import HttpClient
 from aggregator.models import RawPosting
 
@@ -51,7 +51,7 @@ class GreenhouseOptions(AdapterOptions):
         return http_base_url(value)
 
 
-class GreenhouseAdapter(Adapter):
+class GreenhouseAdapter(Adapter[GreenhouseOptions]):
     """One company's Greenhouse board; no url needed, the board token says where."""
 
     name: ClassVar[str] = NAME
@@ -60,7 +60,7 @@ class GreenhouseAdapter(Adapter):
 
     @property
     def url(self) -> str:
-        options: GreenhouseOptions = self.options
+        options = self.options
         jobs = f"{options.api_base}/v1/boards/{quote(options.board, safe='')}/jobs"
         return f"{jobs}?content=true" if options.content else jobs
 
@@ -80,7 +80,7 @@ class GreenhouseAdapter(Adapter):
         return [self._posting(job, f"$.jobs[{i}]") for i, job in enumerate(records)]
 
     def _posting(self, job: Mapping[str, Any], path: str) -> RawPosting:
-        options: GreenhouseOptions = self.options
+        options = self.options
         company = options.company or text(job.get("company_name"))
         departments = texts(job.get("departments"), key="name")
         offices = texts(job.get("offices"), key="name")

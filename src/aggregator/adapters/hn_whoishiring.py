@@ -15,7 +15,7 @@ import logging
 import math
 import re
 from collections.abc import Mapping, Sequence
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Annotated, Any, ClassVar, Literal
 from urllib.parse import urlencode
 
@@ -24,6 +24,7 @@ from pydantic import AfterValidator, Field
 from aggregator.adapters._json import expect_list, expect_object, http_base_url, load_json, text
 from aggregator.adapters._posts import first_line
 from aggregator.adapters.base import Adapter, AdapterOptions, FetchResult, FetchState, Page
+from aggregator.dates import from_epoch
 from aggregator.errors import SourceError
 from aggregator.fetch.client import HttpClient
 from aggregator.models import RawPosting
@@ -82,7 +83,7 @@ class HnWhoIsHiringOptions(AdapterOptions):
     max_comments: int = Field(MAX_HITS, ge=1, le=MAX_HITS, description="per thread")
 
 
-class HnWhoIsHiringAdapter(Adapter):
+class HnWhoIsHiringAdapter(Adapter[HnWhoIsHiringOptions]):
     """Top-level comments of the latest monthly hiring threads, one posting per comment."""
 
     name: ClassVar[str] = NAME
@@ -93,20 +94,17 @@ class HnWhoIsHiringAdapter(Adapter):
         return (self.options.api_base,)
 
     async def fetch(self, client: HttpClient, state: FetchState) -> FetchResult:
-        base: str = self.options.api_base
+        base = self.options.api_base
         query = {"tags": "story,author_whoishiring", "hitsPerPage": "20"}
         stories = await client.get(f"{base}/search_by_date?{urlencode(query)}")
         threads = latest_threads(stories.body, self.options.threads)
         pages: list[Page] = []
         for story_id in threads.values():
             pages += await self._comment_pages(client, base, story_id)
-        digest = _hits_hash(pages)
-        if digest == state.content_hash:
-            return FetchResult(pages=(), content_hash=digest, not_modified=True)
-        return FetchResult(pages=tuple(pages), content_hash=digest)
+        return FetchResult.of_pages(pages, state, digest=_hits_hash(pages))
 
     async def _comment_pages(self, client: HttpClient, base: str, story_id: int) -> list[Page]:
-        limit: int = self.options.max_comments
+        limit = self.options.max_comments
         size = min(limit, PAGE_SIZE)
         pages: list[Page] = []
         for number in range(math.ceil(limit / size)):
@@ -238,6 +236,4 @@ def _posting(hit: Mapping[str, Any]) -> RawPosting | None:
 
 def _created_at(hit: Mapping[str, Any]) -> datetime | None:
     seconds = hit.get("created_at_i")
-    if isinstance(seconds, int) and seconds > 0:
-        return datetime.fromtimestamp(seconds, UTC)
-    return None
+    return from_epoch(seconds, unit="s") if isinstance(seconds, int) else None

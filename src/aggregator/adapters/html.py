@@ -6,7 +6,6 @@ import re
 import time
 from collections.abc import Callable, Mapping
 from datetime import datetime
-from email.utils import parsedate_to_datetime
 from typing import Any, ClassVar, Literal
 from urllib.parse import urljoin, urlsplit
 
@@ -24,12 +23,14 @@ from aggregator.adapters.base import (
     Page,
     parse_aside,
 )
-from aggregator.adapters.rss import MAX_DESCRIPTION_CHARS, MAX_TITLE_CHARS
+from aggregator.adapters.rss import MAX_DESCRIPTION_CHARS
+from aggregator.dates import from_iso, from_rfc2822
 from aggregator.errors import FetchError, SourceError
 from aggregator.fetch.client import HttpClient
 from aggregator.fetch.scope import origin_of
 from aggregator.models import RawPosting
 from aggregator.redact import without_userinfo
+from aggregator.text import MAX_TITLE_CHARS
 
 __all__ = [
     "ROBOTS",
@@ -114,7 +115,7 @@ class HtmlOptions(AdapterOptions):
         return url
 
 
-class HtmlAdapter(Adapter):
+class HtmlAdapter(Adapter[HtmlOptions]):
     """Any HTML listing page, described by CSS selectors in the source's options."""
 
     name: ClassVar[str] = "html"
@@ -122,7 +123,7 @@ class HtmlAdapter(Adapter):
 
     def home_urls(self) -> tuple[str, ...]:
         # base_url is written in the config too: next links resolved against it stay home.
-        base: str | None = self.options.base_url
+        base = self.options.base_url
         return (*super().home_urls(), *((base,) if base else ()))
 
     async def fetch(self, client: HttpClient, state: FetchState) -> FetchResult:
@@ -138,10 +139,7 @@ class HtmlAdapter(Adapter):
             url = await parse_aside(_next_link, response.body, response.url, self.options)
             if url is not None and without_userinfo(url) in {page.url for page in pages}:
                 url = None  # a "next" link back to a page already read ends the walk
-        digest = self.combined_hash(pages)
-        if digest == state.content_hash:
-            return FetchResult(pages=(), content_hash=digest, not_modified=True)
-        return FetchResult(pages=tuple(pages), content_hash=digest)
+        return FetchResult.of_pages(pages, state)
 
     def parse(self, body: bytes, *, url: str) -> list[RawPosting]:
         return parse_listings(body, url=url, options=self.options)
@@ -269,21 +267,14 @@ def _date(text: str | None) -> datetime | None:
     """ISO 8601 (`<time datetime>`) or RFC 2822; anything else (`3 days ago`) is unknown."""
     if not text:
         return None
-    try:
-        return datetime.fromisoformat(text)
-    except ValueError:
-        pass
-    try:
-        return parsedate_to_datetime(text)
-    except (TypeError, ValueError, IndexError):
-        return None
+    return from_iso(text) or from_rfc2822(text)
 
 
 class RobotsCache:
     """Each origin's robots.txt rules, fetched once and trusted for `ttl` seconds.
 
-    Module-wide (see ROBOTS), not per adapter: the pipeline builds a new adapter every run, and
-    several sources may read one host.
+    Module-wide (see ROBOTS), not per adapter: several sources may read one host, and an
+    adapter is plain data that goes to parse workers.
     """
 
     def __init__(

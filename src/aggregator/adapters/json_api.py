@@ -6,35 +6,29 @@ import html
 import json
 from collections.abc import Mapping
 from dataclasses import replace
-from datetime import UTC, datetime
-from typing import Annotated, Any, ClassVar, Final, Literal
+from datetime import datetime
+from typing import Annotated, Any, ClassVar, Final, Generic, Literal, TypeVar
 from urllib.parse import quote, urljoin, urlsplit, urlunsplit
 
 from pydantic import AfterValidator, BeforeValidator, Field, field_validator
 
-from aggregator.adapters._json import decode_json
+from aggregator.adapters._json import QueryValue, decode_json, json_type, with_query
 from aggregator.adapters.base import Adapter, AdapterOptions, FetchResult, FetchState, Page
-from aggregator.adapters.json_pagination import (
-    NoPagination,
-    PageView,
-    Pagination,
-    QueryValue,
-    with_query,
-)
-from aggregator.adapters.json_paths import MISSING, JsonPath, check_path, json_type
+from aggregator.adapters.json_pagination import NoPagination, Pagination, fetch_pages
+from aggregator.adapters.json_paths import MISSING, JsonPath, check_path
 from aggregator.config.model import SourceConfig
+from aggregator.dates import DateFormat, parse_date
 from aggregator.errors import SourceError
 from aggregator.fetch.client import HttpClient
 from aggregator.models import RawPosting
 
-__all__ = ["JsonApiAdapter", "JsonApiOptions", "parse_date"]
+__all__ = ["BaseJsonApiAdapter", "JsonApiAdapter", "JsonApiOptions", "parse_date"]
 
 FieldName = Literal[
     "id", "title", "company", "url", "posted_at", "location", "remote", "employment_type",
     "pay_min", "pay_max", "currency", "pay_period", "pay_text", "tags", "description",
     "deadline", "duration_text",
 ]  # fmt: skip
-DateFormat = Literal["auto", "iso", "epoch_s", "epoch_ms"]
 PathText = Annotated[str, AfterValidator(check_path)]
 # One path, or several of which the first that gives something wins.
 Paths = Annotated[list[PathText], BeforeValidator(lambda v: [v] if isinstance(v, str) else v)]
@@ -42,7 +36,6 @@ Constant = str | int | float | bool | list[str]
 
 MAX_RECORDS = 5000
 MAX_TAGS = 50
-_EPOCH_MS_FROM: Final = 1e11  # larger numbers are milliseconds: 1e11 s is the year 5138
 _TEXT_FIELDS: Final = (
     "company", "location", "employment_type", "currency", "pay_period", "pay_text",
     "description", "duration_text",
@@ -79,15 +72,18 @@ class JsonApiOptions(AdapterOptions):
         return template
 
 
-class JsonApiAdapter(Adapter):
-    """Any JSON API whose records can be found and mapped with paths."""
+JsonOptionsT = TypeVar("JsonOptionsT", bound=JsonApiOptions)
 
-    name: ClassVar[str] = "json_api"
+
+class BaseJsonApiAdapter(Adapter[JsonOptionsT], Generic[JsonOptionsT]):
+    """Any JSON API whose records can be found and mapped with paths; the boards built on
+    json_api (ATS boards, Adzuna, USAJOBS) extend it with their own options."""
+
     Options: ClassVar[type[AdapterOptions]] = JsonApiOptions
 
     def __init__(self, source: SourceConfig) -> None:
         super().__init__(source)
-        options: JsonApiOptions = self.options
+        options = self.options
         self._records_path = JsonPath.compile(options.records)
         self.field_paths: dict[str, tuple[JsonPath, ...]] = {
             name: tuple(JsonPath.compile(path) for path in paths)
@@ -98,39 +94,24 @@ class JsonApiAdapter(Adapter):
         self.label = self.name if adapter == self.name else f"{adapter} ({self.name})"
 
     async def fetch(self, client: HttpClient, state: FetchState) -> FetchResult:
-        options: JsonApiOptions = self.options
+        options = self.options
         first = options.pagination.first_url(with_query(self.url, options.params))
         given = {name.lower() for name in options.headers}
         headers = {**({} if "accept" in given else {"Accept": _ACCEPT}), **options.headers}
         if isinstance(options.pagination, NoPagination) or options.max_pages == 1:
             result = await self.fetch_conditional(client, state, first, headers=headers)
             return replace(result, pages=tuple(_without_query(page) for page in result.pages))
-        pages = await self._fetch_pages(client, first, headers)
-        digest = self.combined_hash(pages)
-        if digest == state.content_hash:
-            return FetchResult(pages=(), content_hash=digest, not_modified=True)
-        return FetchResult(pages=pages, content_hash=digest)
-
-    async def _fetch_pages(
-        self, client: HttpClient, url: str, headers: Mapping[str, str]
-    ) -> tuple[Page, ...]:
-        """Pages until one is empty, has no next page, or `max_pages` is reached."""
-        options: JsonApiOptions = self.options
-        pages: list[Page] = []
-        seen: set[str] = set()
-        for number in range(options.max_pages):
-            seen.add(url)
-            response = await client.get(url, headers=headers, max_bytes=self.source.max_body_bytes)
-            page = Page(response.url, response.body, response.headers.get("Content-Type"))
-            pages.append(_without_query(page))
-            document = self._decode(response.body)
-            count = len(self._records(document))
-            view = PageView(response.url, number, document, response.headers, count)
-            next_url = options.pagination.next_url(view) if count else None
-            if next_url is None or next_url in seen:
-                break
-            url = next_url
-        return tuple(pages)
+        pages = await fetch_pages(
+            client,
+            first,
+            options.pagination,
+            max_pages=options.max_pages,
+            decode=self._decode,
+            records=lambda document: len(self._records(document)),
+            headers=headers,
+            max_bytes=self.source.max_body_bytes,
+        )
+        return FetchResult.of_pages([_without_query(page) for page in pages], state)
 
     def parse(self, body: bytes, *, url: str) -> list[RawPosting]:
         records = self._records(self._decode(body))
@@ -150,18 +131,21 @@ class JsonApiAdapter(Adapter):
         found = path.resolve(document)
         if not isinstance(found, list):
             where = f"at {path.text!r}" if path.text else "at the top level"
-            got = path.why_not(document) if found is MISSING else f"got {json_type(found)}"
+            got = (
+                path.why_not(document)
+                if found is MISSING
+                else f"got {json_type(found, article=False)}"
+            )
             raise SourceError(f"{self.label}: expected a list of records {where}, {got}")
         for index, record in enumerate(found[:MAX_RECORDS]):
             if not isinstance(record, Mapping):
-                raise SourceError(
-                    f"{self.label}: expected an object at record {index}, got {json_type(record)}"
-                )
+                got = json_type(record, article=False)
+                raise SourceError(f"{self.label}: expected an object at record {index}, got {got}")
         return found[:MAX_RECORDS]
 
     def _posting(self, record: Mapping[str, Any], index: int, page_url: str) -> RawPosting:
         values = _Values(self, record, index)
-        options: JsonApiOptions = self.options
+        options = self.options
         title = values.text("title")
         if not title:
             paths = " or ".join(repr(p.text) for p in self.field_paths["title"])
@@ -189,10 +173,18 @@ class JsonApiAdapter(Adapter):
         )
 
 
+class JsonApiAdapter(BaseJsonApiAdapter[JsonApiOptions]):
+    """The json_api adapter itself: everything comes from the options."""
+
+    name: ClassVar[str] = "json_api"
+
+
 class _Values:
     """One record's mapped fields: the first path that gives something, else the constant."""
 
-    def __init__(self, adapter: JsonApiAdapter, record: Mapping[str, Any], index: int) -> None:
+    def __init__(
+        self, adapter: BaseJsonApiAdapter[Any], record: Mapping[str, Any], index: int
+    ) -> None:
         self._adapter = adapter
         self._record = record
         self._index = index
@@ -244,37 +236,8 @@ class _Values:
         paths = " or ".join(repr(p.text) for p in self._adapter.field_paths.get(name, ()))
         raise SourceError(
             f"{self._adapter.label}: record {self._index}: expected text or a number at "
-            f"{paths} ({name}), got {json_type(value)}"
+            f"{paths} ({name}), got {json_type(value, article=False)}"
         )
-
-
-def parse_date(value: object, date_format: DateFormat) -> datetime | None:
-    """A date from an ISO 8601 string or an epoch number; naive times are UTC; else None."""
-    if isinstance(value, bool) or value is None:
-        return None
-    if isinstance(value, str) and date_format != "iso":
-        value = float(value) if _looks_numeric(value) else value
-    if isinstance(value, int | float):
-        return None if date_format == "iso" else _from_epoch(value, date_format)
-    if not isinstance(value, str) or date_format not in ("auto", "iso"):
-        return None
-    try:
-        parsed = datetime.fromisoformat(value.strip())
-    except ValueError:
-        return None
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
-
-
-def _looks_numeric(text: str) -> bool:
-    return text.strip().replace(".", "", 1).isdigit()
-
-
-def _from_epoch(number: float, date_format: DateFormat) -> datetime | None:
-    in_ms = date_format == "epoch_ms" or (date_format == "auto" and number > _EPOCH_MS_FROM)
-    try:
-        return datetime.fromtimestamp(number / 1000 if in_ms else number, tz=UTC)
-    except (OverflowError, OSError, ValueError):
-        return None
 
 
 def _from_template(template: str | None, record: Mapping[str, Any]) -> str | None:

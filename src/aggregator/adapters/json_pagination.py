@@ -1,17 +1,22 @@
-"""Pagination for the json_api adapter: one small class per `pagination.type`, chosen by name."""
+"""Pagination for the JSON adapters: one small class per `pagination.type`, chosen by name, and
+the one loop that follows them (`fetch_pages`)."""
 
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Annotated, Any, Final, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Final, Literal
 from urllib.parse import urljoin
 
-import httpx
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
+from aggregator.adapters._json import QueryValue, with_query
+from aggregator.adapters.base import Page
 from aggregator.adapters.json_paths import JsonPath, check_path
+
+if TYPE_CHECKING:
+    from aggregator.fetch.client import HttpClient
 
 __all__ = [
     "CursorPagination",
@@ -22,13 +27,12 @@ __all__ = [
     "PagePagination",
     "PageView",
     "Pagination",
-    "QueryValue",
+    "Paginator",
+    "fetch_pages",
     "next_link_from_header",
-    "with_query",
 ]
 
 PathText = Annotated[str, AfterValidator(check_path)]
-QueryValue = str | int | float | bool
 # `<https://x/?page=2>; rel="next"`: one link-value of an RFC 8288 `Link` header.
 _PARAM: Final = r'[^;,"]*(?:"[^"]*"[^;,"]*)*'  # commas may sit inside quoted values
 # The target never holds `<` (RFC 3986 has no literal `<` or `>`): with `[^>]*` a header of a
@@ -49,7 +53,7 @@ class PageView:
     records: int
 
 
-class _Paginator(BaseModel):
+class Paginator(BaseModel):
     """A pagination strategy; its fields are the YAML options under `pagination:`."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
@@ -61,13 +65,13 @@ class _Paginator(BaseModel):
         return None
 
 
-class NoPagination(_Paginator):
+class NoPagination(Paginator):
     """One request."""
 
     type: Literal["none"] = "none"
 
 
-class PagePagination(_Paginator):
+class PagePagination(Paginator):
     """`?page=N`, counting from `start`; stops at `total_pages_path` or a short page."""
 
     type: Literal["page"]
@@ -98,7 +102,7 @@ class PagePagination(_Paginator):
         return isinstance(total, int) and page.number + 1 >= total
 
 
-class OffsetPagination(_Paginator):
+class OffsetPagination(Paginator):
     """`?offset=N&limit=size`; stops at a short page."""
 
     type: Literal["offset"]
@@ -116,7 +120,7 @@ class OffsetPagination(_Paginator):
         return with_query(page.url, {self.param: offset, self.size_param: self.size})
 
 
-class CursorPagination(_Paginator):
+class CursorPagination(Paginator):
     """`?cursor=<value at cursor_path in the previous body>`; stops when there is none."""
 
     type: Literal["cursor"]
@@ -130,7 +134,7 @@ class CursorPagination(_Paginator):
         return with_query(page.url, {self.param: cursor})
 
 
-class NextLinkPagination(_Paginator):
+class NextLinkPagination(Paginator):
     """The next page's URL is in the body, at `path` (relative URLs allowed)."""
 
     type: Literal["next_link"]
@@ -141,7 +145,7 @@ class NextLinkPagination(_Paginator):
         return urljoin(page.url, link) if isinstance(link, str) and link.strip() else None
 
 
-class LinkHeaderPagination(_Paginator):
+class LinkHeaderPagination(Paginator):
     """The next page's URL is in the `Link: <...>; rel="next"` response header (RFC 8288)."""
 
     type: Literal["link_header"]
@@ -173,22 +177,33 @@ def next_link_from_header(header: str) -> str | None:
     return None
 
 
-def with_query(url: str, params: Mapping[str, QueryValue | list[QueryValue]]) -> str:
-    """The URL with `params` set in its query string (same names replaced, lists repeated)."""
-    if not params:
-        return url
-    return str(httpx.URL(url).copy_merge_params({k: _query_value(v) for k, v in params.items()}))
-
-
-def _query_value(value: QueryValue | list[QueryValue]) -> str | list[str]:
-    if isinstance(value, list):
-        return [_query_scalar(item) for item in value]
-    return _query_scalar(value)
-
-
-def _query_scalar(value: QueryValue) -> str:
-    # YAML `true` becomes `true`, as APIs expect, not Python's `True`.
-    return str(value).lower() if isinstance(value, bool) else str(value)
+async def fetch_pages(
+    client: HttpClient,
+    url: str,
+    pagination: Paginator,
+    *,
+    max_pages: int,
+    decode: Callable[[bytes], Any],
+    records: Callable[[Any], int],
+    headers: Mapping[str, str] | None = None,
+    max_bytes: int | None = None,
+) -> list[Page]:
+    """The pages from `url` on, as `pagination` leads: until a page has no records (`records`
+    of its `decode`d body) or no next page, a next page is one already read, or `max_pages`."""
+    pages: list[Page] = []
+    seen: set[str] = set()
+    for number in range(max_pages):
+        seen.add(url)
+        response = await client.get(url, headers=headers, max_bytes=max_bytes)
+        pages.append(Page(response.url, response.body, response.headers.get("Content-Type")))
+        document = decode(response.body)
+        count = records(document)
+        view = PageView(response.url, number, document, response.headers, count)
+        next_url = pagination.next_url(view) if count else None
+        if next_url is None or next_url in seen:
+            break
+        url = next_url
+    return pages
 
 
 def _short(page: PageView, size: int | None) -> bool:

@@ -7,7 +7,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Final
 
-__all__ = ["MISSING", "JsonPath", "PathSyntaxError", "check_path", "json_type"]
+from aggregator.adapters._json import json_type
+
+__all__ = ["MISSING", "JsonPath", "PathSyntaxError", "check_path"]
 
 # One step: a key (anything but `.` and `[`), an index `[n]`, a slice `[a:b]`, or a map `[]`.
 _STEP_RE: Final = re.compile(r"\.?([^.\[\]]+)|\[(-?\d+)\]|\[(-?\d*):(-?\d*)\]|\[\]")
@@ -83,28 +85,15 @@ class JsonPath:
         for done, step in enumerate(self.steps):
             where = repr(self.text[: self.ends[done - 1]]) if done else "the top level"
             if isinstance(step, _Key) and not isinstance(value, Mapping):
-                return f"expected an object at {where}, got {json_type(value)}"
+                return f"expected an object at {where}, got {json_type(value, article=False)}"
             if not isinstance(step, _Key) and not isinstance(value, list):
-                return f"expected a list at {where}, got {json_type(value)}"
+                return f"expected a list at {where}, got {json_type(value, article=False)}"
             if isinstance(step, _Map):
                 break
             value = _walk(value, (step,))
             if value is MISSING:
                 return f"nothing at {self.text[: self.ends[done]]!r}"
         return f"nothing at {self.text!r}"
-
-
-def json_type(value: object) -> str:
-    """The JSON name of a decoded value's type, for error messages."""
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "boolean"
-    if isinstance(value, int | float):
-        return "number"
-    if isinstance(value, str):
-        return "string"
-    return "list" if isinstance(value, list) else "object"
 
 
 def _step(found: re.Match[str]) -> _Step:

@@ -16,7 +16,6 @@ from aggregator.adapters._json import (
     expect_list,
     expect_object,
     fetch_json,
-    from_epoch,
     http_base_url,
     load_json,
     require_text,
@@ -24,6 +23,7 @@ from aggregator.adapters._json import (
     with_query,
 )
 from aggregator.adapters.base import Adapter, AdapterOptions, FetchResult, FetchState
+from aggregator.dates import from_epoch
 from aggregator.fetch.client import HttpClient
 from aggregator.models import RawPosting
 
@@ -56,7 +56,7 @@ class LeverOptions(AdapterOptions):
         return None if value is None else http_base_url(value)
 
 
-class LeverAdapter(Adapter):
+class LeverAdapter(Adapter[LeverOptions]):
     """One company's Lever site; no url needed, the site name says where.
 
     Lever's `group=` parameter only nests the same postings under headings, so it is not an
@@ -69,7 +69,7 @@ class LeverAdapter(Adapter):
 
     @property
     def url(self) -> str:
-        options: LeverOptions = self.options
+        options = self.options
         base = options.api_base or API_HOSTS[options.region]
         postings = f"{base}/v0/postings/{quote(options.site, safe='')}"
         filters = {
@@ -95,7 +95,7 @@ class LeverAdapter(Adapter):
         return [self._posting(posting, path) for posting, path in records]
 
     def _posting(self, posting: Mapping[str, Any], path: str) -> RawPosting:
-        options: LeverOptions = self.options
+        options = self.options
         categories = posting.get("categories")
         category = categories if isinstance(categories, dict) else {}
         salary = posting.get("salaryRange")
@@ -109,7 +109,7 @@ class LeverAdapter(Adapter):
             location=text(category.get("location")),
             description_html=_description(posting),
             tags=tuple(tag for tag in dict.fromkeys(tags) if tag),
-            posted_at=from_epoch(posting.get("createdAt"), per_second=1000),
+            posted_at=from_epoch(posting.get("createdAt"), unit="ms"),
             remote=_workplace(posting.get("workplaceType")),
             employment_type=text(category.get("commitment")),
             pay_min=_amount(pay.get("min")),

@@ -13,7 +13,6 @@ from pydantic import Field, field_validator
 from aggregator.adapters._json import (
     expect_list,
     expect_object,
-    from_iso,
     load_json,
     text,
     texts,
@@ -21,6 +20,7 @@ from aggregator.adapters._json import (
 from aggregator.adapters._posts import first_line, first_line_of_html, same_origin
 from aggregator.adapters.base import Adapter, AdapterOptions, FetchResult, FetchState, Page
 from aggregator.adapters.json_pagination import next_link_from_header
+from aggregator.dates import from_iso
 from aggregator.errors import FetchError, SourceError
 from aggregator.fetch.client import HttpClient
 from aggregator.models import RawPosting
@@ -70,7 +70,7 @@ class MastodonTagOptions(AdapterOptions):
         return [_tag_name(value) for value in values]
 
 
-class MastodonTagAdapter(Adapter):
+class MastodonTagAdapter(Adapter[MastodonTagOptions]):
     """Public posts with a hashtag on one instance; each post is a posting."""
 
     name: ClassVar[str] = NAME
@@ -103,10 +103,7 @@ class MastodonTagAdapter(Adapter):
             # The instance chooses the next URL: it must stay on the instance.
             if url is not None and not same_origin(url, self.options.instance):
                 url = None
-        digest = self.combined_hash(pages)
-        if digest == state.content_hash:
-            return FetchResult(pages=(), content_hash=digest, not_modified=True)
-        return FetchResult(pages=tuple(pages), content_hash=digest)
+        return FetchResult.of_pages(pages, state)
 
     def parse(self, body: bytes, *, url: str) -> list[RawPosting]:
         document = load_json(body, adapter=NAME)

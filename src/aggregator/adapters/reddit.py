@@ -10,7 +10,7 @@ from urllib.parse import urlencode
 from pydantic import Field
 
 from aggregator.adapters.base import AdapterOptions
-from aggregator.adapters.rss import RssAdapter, parse_feed
+from aggregator.adapters.rss import FeedAdapter, parse_feed
 from aggregator.models import RawPosting
 
 __all__ = ["REDDIT_ROOT", "RedditAdapter", "feed_url", "search_query", "split_title_tags"]
@@ -29,7 +29,7 @@ class RedditOptions(AdapterOptions):
     flair: str | None = Field(None, description='adds flair:"FLAIR" to the query, e.g. Hiring')
 
 
-class RedditAdapter(RssAdapter):
+class RedditAdapter(FeedAdapter[RedditOptions]):
     """One subreddit's Atom feed; posts name no employer, so the company is left unknown."""
 
     name: ClassVar[str] = "reddit"

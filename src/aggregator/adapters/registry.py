@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 from collections.abc import Iterable
 from importlib.metadata import EntryPoint, entry_points
+from typing import Any
 
 from aggregator.adapters.base import Adapter
 from aggregator.errors import AggregatorError
@@ -44,7 +45,7 @@ def adapter_names() -> list[str]:
 
 
 @functools.cache
-def get_adapter(name: str) -> type[Adapter]:
+def get_adapter(name: str) -> type[Adapter[Any]]:
     """The adapter class called `name`, or UnknownAdapterError listing the valid names.
 
     Only this adapter's module is imported, so a broken plug-in fails its own sources, not all.
@@ -76,7 +77,7 @@ def _index(points: Iterable[EntryPoint]) -> dict[str, tuple[EntryPoint, str]]:
     return indexed
 
 
-def _load(point: EntryPoint, origin: str) -> type[Adapter]:
+def _load(point: EntryPoint, origin: str) -> type[Adapter[Any]]:
     where = f"adapter {point.name!r} ({point.value} from {origin})"
     try:
         loaded = point.load()

@@ -12,14 +12,13 @@ from aggregator.adapters._json import (
     expect_list,
     expect_object,
     fetch_json,
-    from_epoch,
-    from_iso,
     load_json,
     text,
     texts,
     with_query,
 )
 from aggregator.adapters.base import Adapter, AdapterOptions, FetchResult, FetchState
+from aggregator.dates import from_epoch, from_iso
 from aggregator.fetch.client import HttpClient
 from aggregator.models import RawPosting
 
@@ -48,7 +47,7 @@ class RemoteOkOptions(AdapterOptions):
     tag: str | None = Field(None, min_length=1, description="only jobs with this tag (`?tag=`)")
 
 
-class RemoteOkAdapter(Adapter):
+class RemoteOkAdapter(Adapter[RemoteOkOptions]):
     """The Remote OK API: a list whose first element is the legal notice, then the jobs."""
 
     name: ClassVar[str] = NAME
@@ -79,7 +78,7 @@ def _posting(job: Mapping[str, Any]) -> RawPosting:
         location=_text(job.get("location")),
         description_html=_description(job.get("description")),
         tags=tuple(dict.fromkeys(texts(job.get("tags")))),
-        posted_at=from_epoch(job.get("epoch")) or from_iso(job.get("date")),
+        posted_at=from_epoch(job.get("epoch"), unit="s") or from_iso(job.get("date")),
         remote=True,
         pay_min=pay_min,
         pay_max=pay_max,

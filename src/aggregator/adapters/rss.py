@@ -8,22 +8,24 @@ import re
 from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime, timedelta
 from email.utils import parseaddr
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Generic
 from urllib.parse import urljoin
 
 import feedparser
 from feedparser.mixin import _FeedParserMixin
 
 from aggregator.adapters._xmlguard import UnsafeXmlError, check_prolog
-from aggregator.adapters.base import Adapter, FetchResult, FetchState
+from aggregator.adapters.base import Adapter, AdapterOptions, FetchResult, FetchState, OptionsT
 from aggregator.errors import SourceError
 from aggregator.fetch.client import HttpClient
 from aggregator.models import RawPosting
+from aggregator.text import MAX_TITLE_CHARS
 
 __all__ = [
     "MAX_DESCRIPTION_CHARS",
     "MAX_ENTRIES",
     "MAX_TITLE_CHARS",
+    "FeedAdapter",
     "RssAdapter",
     "cap_people",
     "feed_ttl",
@@ -34,7 +36,6 @@ __all__ = [
 log = logging.getLogger(__name__)
 
 MAX_ENTRIES = 5000
-MAX_TITLE_CHARS = 1024
 MAX_DESCRIPTION_CHARS = 64 * 1024
 MAX_FIELD_CHARS = 256  # company, location, one tag
 MAX_TAGS = 50
@@ -65,10 +66,9 @@ _FeedParserMixin.can_be_relative_uri = _FeedParserMixin.can_be_relative_uri - {"
 _ENTRY_ERRORS = (AttributeError, KeyError, IndexError, TypeError, ValueError, OverflowError)
 
 
-class RssAdapter(Adapter):
-    """Any RSS 0.9x/1.0/2.0 or Atom feed."""
-
-    name: ClassVar[str] = "rss"
+class FeedAdapter(Adapter[OptionsT], Generic[OptionsT]):
+    """Any RSS 0.9x/1.0/2.0 or Atom feed; the boards that publish feeds extend it with their
+    own options (where the feed is) and parsing."""
 
     async def fetch(self, client: HttpClient, state: FetchState) -> FetchResult:
         return await self.fetch_conditional(
@@ -77,6 +77,12 @@ class RssAdapter(Adapter):
 
     def parse(self, body: bytes, *, url: str) -> list[RawPosting]:
         return parse_feed(body, url=url)
+
+
+class RssAdapter(FeedAdapter[AdapterOptions]):
+    """The rss adapter itself: the feed at the source's url."""
+
+    name: ClassVar[str] = "rss"
 
 
 def parse_feed(body: bytes, *, url: str) -> list[RawPosting]:

@@ -10,7 +10,7 @@ from pydantic import Field
 
 from aggregator.adapters.ats import explain_http_errors
 from aggregator.adapters.base import AdapterOptions, FetchResult, FetchState
-from aggregator.adapters.json_api import JsonApiAdapter, JsonApiOptions
+from aggregator.adapters.json_api import BaseJsonApiAdapter, JsonApiOptions
 from aggregator.config.model import SourceConfig
 from aggregator.fetch.client import HttpClient
 from aggregator.models import RawPosting
@@ -39,7 +39,7 @@ class UsajobsOptions(JsonApiOptions):
     )
 
 
-class UsajobsAdapter(JsonApiAdapter):
+class UsajobsAdapter(BaseJsonApiAdapter[UsajobsOptions]):
     """The USAJOBS Search API; the catalogue entry holds the records path and field map."""
 
     name: ClassVar[str] = "usajobs"
@@ -47,7 +47,7 @@ class UsajobsAdapter(JsonApiAdapter):
 
     def __init__(self, source: SourceConfig) -> None:
         super().__init__(source)
-        options: UsajobsOptions = self.options
+        options = self.options
         # No explicit `Host` header (the API's examples show one): the client sends the URL's
         # host, which is data.usajobs.gov in production and the test server's in tests.
         credentials = {"User-Agent": options.email, "Authorization-Key": options.api_key}

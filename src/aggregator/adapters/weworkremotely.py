@@ -11,7 +11,7 @@ import feedparser
 from pydantic import Field
 
 from aggregator.adapters.base import AdapterOptions
-from aggregator.adapters.rss import RssAdapter, parse_feed
+from aggregator.adapters.rss import FeedAdapter, parse_feed
 from aggregator.models import RawPosting
 
 __all__ = ["FEED_ROOT", "WeWorkRemotelyAdapter", "split_company"]
@@ -27,7 +27,7 @@ class WeWorkRemotelyOptions(AdapterOptions):
     )
 
 
-class WeWorkRemotelyAdapter(RssAdapter):
+class WeWorkRemotelyAdapter(FeedAdapter[WeWorkRemotelyOptions]):
     """The all-jobs feed, or one category's feed; every listing on the board is remote."""
 
     name: ClassVar[str] = "weworkremotely"

@@ -12,7 +12,6 @@ from pydantic import AfterValidator, Field, SecretStr
 from aggregator.adapters._json import (
     expect_list,
     expect_object,
-    from_iso,
     http_base_url,
     load_json,
     require_text,
@@ -20,12 +19,14 @@ from aggregator.adapters._json import (
     texts,
 )
 from aggregator.adapters._posts import first_line, text_to_html
-from aggregator.adapters.base import Adapter, AdapterOptions, FetchResult, FetchState, Page
+from aggregator.adapters.base import Adapter, AdapterOptions, FetchResult, FetchState
+from aggregator.adapters.json_pagination import CursorPagination, fetch_pages
+from aggregator.dates import from_iso
 from aggregator.errors import FetchError, SourceError
 from aggregator.fetch.client import HttpClient
 from aggregator.models import RawPosting
 
-__all__ = ["XRecentSearchAdapter", "next_token"]
+__all__ = ["XRecentSearchAdapter"]
 
 NAME = "x_recent_search"
 PAGE_SIZE = 100  # the most recent search gives
@@ -36,6 +37,7 @@ _FIELDS = {
     "expansions": "author_id",
     "user.fields": "username,name",
 }
+PAGES = CursorPagination(type="cursor", param="next_token", cursor_path="meta.next_token")
 _STATUS_HINTS = {
     400: "X rejected the query (HTTP 400): check the search syntax",
     401: "X rejected the bearer token (HTTP 401): check bearer_token",
@@ -60,7 +62,7 @@ class XRecentSearchOptions(AdapterOptions):
     max_pages: int = Field(1, ge=1, le=10)
 
 
-class XRecentSearchAdapter(Adapter):
+class XRecentSearchAdapter(Adapter[XRecentSearchOptions]):
     """Posts of the last 7 days matching a query, newest first; each post is a posting."""
 
     name: ClassVar[str] = NAME
@@ -71,43 +73,36 @@ class XRecentSearchAdapter(Adapter):
         return (self.options.api_base,)
 
     async def fetch(self, client: HttpClient, state: FetchState) -> FetchResult:
-        token: str = self.options.bearer_token.get_secret_value()
+        token = self.options.bearer_token.get_secret_value()
         headers = {"Authorization": f"Bearer {token}", "Accept": "application/json"}
-        pages: list[Page] = []
-        cursor: str | None = None
-        while len(pages) < self.options.max_pages:
-            try:
-                response = await client.get(self._search_url(cursor), headers=headers)
-            except FetchError as exc:
-                hint = _STATUS_HINTS.get(exc.status or 0)
-                raise (SourceError(f"{NAME}: {hint}") if hint else exc) from None
-            pages.append(Page(response.url, response.body, response.headers.get("Content-Type")))
-            cursor = next_token(response.body)
-            if cursor is None:
-                break
-        digest = self.combined_hash(pages)
-        if digest == state.content_hash:
-            return FetchResult(pages=(), content_hash=digest, not_modified=True)
-        return FetchResult(pages=tuple(pages), content_hash=digest)
+        try:
+            pages = await fetch_pages(
+                client,
+                self._search_url(),
+                PAGES,
+                max_pages=self.options.max_pages,
+                decode=_top_level,
+                records=lambda _document: 1,  # the token alone says whether more follow
+                headers=headers,
+            )
+        except FetchError as exc:
+            hint = _STATUS_HINTS.get(exc.status or 0)
+            raise (SourceError(f"{NAME}: {hint}") if hint else exc) from None
+        return FetchResult.of_pages(pages, state)
 
-    def _search_url(self, cursor: str | None) -> str:
+    def _search_url(self) -> str:
         query = {"query": self.options.query, "max_results": str(PAGE_SIZE), **_FIELDS}
-        if cursor is not None:
-            query["next_token"] = cursor
         return f"{self.options.api_base}/tweets/search/recent?{urlencode(query)}"
 
     def parse(self, body: bytes, *, url: str) -> list[RawPosting]:
-        document = expect_object(load_json(body, adapter=NAME), adapter=NAME, path="the top level")
+        document = _top_level(body)
         tweets = _checked_tweets(document)
         users = _users_by_id(document)
         return [_posting(tweet, users.get(str(tweet.get("author_id")))) for tweet in tweets]
 
 
-def next_token(body: bytes) -> str | None:
-    """The `meta.next_token` of a search page; None after the last page."""
-    document = expect_object(load_json(body, adapter=NAME), adapter=NAME, path="the top level")
-    meta = document.get("meta")
-    return text(meta.get("next_token")) if isinstance(meta, dict) else None
+def _top_level(body: bytes) -> Mapping[str, Any]:
+    return expect_object(load_json(body, adapter=NAME), adapter=NAME, path="the top level")
 
 
 def _checked_tweets(document: Mapping[str, Any]) -> list[Mapping[str, Any]]:

@@ -15,11 +15,12 @@ from typing import Annotated, NoReturn
 import typer
 
 from aggregator import __version__, redact
+from aggregator.adapters.catalogue import ResolvedSource
 from aggregator.cli.options import ConfigOption
 from aggregator.cli.outbox import notify_app, outbox_app
 from aggregator.cli.rules import rules_app
 from aggregator.cli.sources import sources_app
-from aggregator.cli.startup import load_checked_config, open_store
+from aggregator.cli.startup import load_checked_config, load_resolved_config, open_store
 from aggregator.cli.summary import print_report, report_as_json
 from aggregator.config.model import Config
 from aggregator.errors import ConfigError, describe_error
@@ -119,17 +120,21 @@ def run(
     _setup_logging(logging.ERROR)
     if as_json:
         set_console_stream(sys.stderr)  # keep standard output for the JSON summary alone
-    config = load_checked_config(config_path)
+    config, resolved = load_resolved_config(config_path)
     store = open_store(config.database, dry_run=dry_run)
     for stop_signal in STOP_SIGNALS:
         signal.signal(stop_signal, _interrupt)
     try:
         if dry_run:
-            report = asyncio.run(_cycle(config, store, all_sources, dry_run=True, deliver=False))
+            report = asyncio.run(
+                _cycle(config, resolved, store, all_sources, dry_run=True, deliver=False)
+            )
         else:
             with store.run_lock("run", wait=RUN_LOCK_WAIT):
                 report = asyncio.run(
-                    _cycle(config, store, all_sources, dry_run=False, deliver=not no_notify)
+                    _cycle(
+                        config, resolved, store, all_sources, dry_run=False, deliver=not no_notify
+                    )
                 )
     except RunLockBusy as busy:
         typer.echo(
@@ -173,10 +178,16 @@ def _interrupt(signum: int, _frame: object) -> None:
 
 
 async def _cycle(
-    config: Config, store: Store, all_sources: bool, *, dry_run: bool, deliver: bool
+    config: Config,
+    resolved: list[ResolvedSource],
+    store: Store,
+    all_sources: bool,
+    *,
+    dry_run: bool,
+    deliver: bool,
 ) -> RunReport:
     async with HttpClient(config.http) as client:
-        pipeline = Pipeline(config, store, client)
+        pipeline = Pipeline(config, store, client, resolved=resolved)
         report = await pipeline.run_sources(
             pipeline.due_sources(include_all=all_sources), dry_run=dry_run
         )
@@ -202,12 +213,12 @@ def daemon(config_path: ConfigOption) -> None:
     from aggregator.pipeline.daemon import Daemon
 
     _setup_logging(logging.INFO)
-    config = load_checked_config(config_path)
+    config, resolved = load_resolved_config(config_path)
     store = open_store(config.database)
 
     async def serve() -> None:
         async with HttpClient(config.http) as client:
-            await Daemon(Pipeline(config, store, client)).run()
+            await Daemon(Pipeline(config, store, client, resolved=resolved)).run()
 
     try:
         asyncio.run(serve())

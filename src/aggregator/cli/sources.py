@@ -11,7 +11,7 @@ from typing import Annotated, Any
 import typer
 import yaml
 
-from aggregator.adapters.base import FetchState, Page
+from aggregator.adapters.base import Adapter, FetchState, Page
 from aggregator.adapters.catalogue import ResolvedSource, check_source, load_catalogue, resolve
 from aggregator.cli.options import ConfigOption
 from aggregator.cli.startup import load_checked_config, open_store
@@ -114,10 +114,10 @@ def _pick_source(
     return resolve(source), loaded.http
 
 
-async def _fetch_live(resolved: ResolvedSource, http: HttpConfig | None) -> list[Page]:
+async def _fetch_live(adapter: Adapter[Any], http: HttpConfig | None) -> list[Page]:
     # The config's proxy, user agent and limits apply to a test fetch as to a run.
     async with HttpClient(http) as client:
-        result = await resolved.adapter(resolved.config).scoped_fetch(client, FetchState())
+        result = await adapter.scoped_fetch(client, FetchState())
     return list(result.pages)
 
 
@@ -187,14 +187,15 @@ def try_source(
         name, adapter, url, option or [], config_path, offline=bool(files)
     )
     label = f"source {resolved.config.name} (adapter {resolved.config.adapter})"
+    reader = resolved.build()
     try:
         if files:
             base = resolved.config.url or OFFLINE_BASE_URL
             pages = [Page(url=base, body=_read(path)) for path in files]
         else:
-            pages = asyncio.run(_fetch_live(resolved, http))
+            pages = asyncio.run(_fetch_live(reader, http))
         # The pipeline's own parse step (in-process here), secret stripping included.
-        postings = parse_source(resolved.adapter, resolved.config, pages, datetime.now(UTC))
+        postings = parse_source(reader, pages, datetime.now(UTC))
     except SourceError as exc:
         typer.echo(f"{label}: {exc}", err=True)
         raise typer.Exit(EXIT_FAILED) from None

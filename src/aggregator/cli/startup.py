@@ -8,14 +8,20 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
 
 from aggregator import redact, rules
-from aggregator.adapters.catalogue import check_source, resolve
+from aggregator.adapters.catalogue import ResolvedSource, check_source, resolve
 from aggregator.config.model import Checks, Config, load_config
 from aggregator.errors import AggregatorError, describe_error
 from aggregator.notify import check_channel_url
 from aggregator.store import Store
 from aggregator.store.engine import check_database_url
 
-__all__ = ["CONFIG_CHECKS", "StartupError", "load_checked_config", "open_store"]
+__all__ = [
+    "CONFIG_CHECKS",
+    "StartupError",
+    "load_checked_config",
+    "load_resolved_config",
+    "open_store",
+]
 
 CONFIG_CHECKS = Checks(
     source=check_source,
@@ -32,12 +38,18 @@ class StartupError(AggregatorError):
 def load_checked_config(path: Path) -> Config:
     """Load a config with every check (schema, adapters and their options, rule queries,
     channel URLs) and the catalogue's defaults applied to its sources."""
+    return load_resolved_config(path)[0]
+
+
+def load_resolved_config(path: Path) -> tuple[Config, list[ResolvedSource]]:
+    """`load_checked_config`, and its sources as resolved against the catalogue (once, here):
+    a Pipeline takes them as they are."""
     redact.remember_env_references(path)  # before loading: its errors may quote them
     config = load_config(path, checks=CONFIG_CHECKS)
-    sources = [resolve(source).config for source in config.sources]
-    config = config.model_copy(update={"sources": sources})
+    resolved = [resolve(source) for source in config.sources]
+    config = config.model_copy(update={"sources": [source.config for source in resolved]})
     redact.remember_config(config)
-    return config
+    return config, resolved
 
 
 def _sqlite_file(url: str) -> Path | None:

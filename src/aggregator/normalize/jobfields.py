@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import math
 import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
-from email.utils import parsedate_to_datetime
 from typing import Final, Literal
 
+from aggregator.dates import as_utc, from_epoch, from_iso, from_rfc2822, utc_or_none
 from aggregator.normalize.pay import HOURS_PER_PERIOD
 
 __all__ = [
@@ -95,7 +94,6 @@ _NOT_A_SPAN_AFTER_RE = re.compile(
     r"\s{0,3}(?:(?:of\s)?(?:[\w-]{1,20}\s){0,2}experience|ago|notice|old)\b", re.IGNORECASE
 )
 
-_EPOCH_MS_FROM = 10**11  # larger "seconds" would be past the year 5000: these are milliseconds
 _HUMAN_DATE_FORMATS = ("%B %d, %Y", "%b %d, %Y", "%B %d %Y", "%b %d %Y", "%d %B %Y", "%d %b %Y")
 _IN_N_RE = re.compile(r"in\s{1,3}(\d{1,3})\s{1,3}(day|week)s?", re.IGNORECASE)
 
@@ -224,13 +222,13 @@ def parse_deadline(value: object, *, now: datetime) -> datetime | None:
     if isinstance(value, bool):
         return None
     if isinstance(value, datetime):
-        return _utc_or_none(value)
+        return utc_or_none(value)
     if isinstance(value, date):
         return _end_of_day(value)
     if isinstance(value, int | float):
         return _from_epoch(float(value))
     if isinstance(value, str) and 0 < len(value.strip()) <= 64:
-        return _deadline_from_text(value.strip(), _as_utc(now))
+        return _deadline_from_text(value.strip(), as_utc(now))
     return None
 
 
@@ -243,14 +241,7 @@ def _deadline_from_text(text: str, now: datetime) -> datetime | None:
 
 
 def _from_epoch(seconds: float) -> datetime | None:
-    if not math.isfinite(seconds) or seconds <= 0:
-        return None  # 0 and negatives stand for "no deadline", not 1970
-    if seconds >= _EPOCH_MS_FROM:
-        seconds /= 1000
-    try:
-        return datetime.fromtimestamp(seconds, tz=UTC)
-    except (OverflowError, OSError, ValueError):
-        return None
+    return from_epoch(seconds)  # 0 and negatives stand for "no deadline", not 1970
 
 
 def _from_iso(text: str) -> datetime | None:
@@ -258,19 +249,15 @@ def _from_iso(text: str) -> datetime | None:
         return _end_of_day(date.fromisoformat(text))
     except ValueError:
         pass
-    try:
-        return _utc_or_none(datetime.fromisoformat(text))
-    except ValueError:
-        return None
+    parsed = from_iso(text)
+    return utc_or_none(parsed) if parsed is not None else None
 
 
 def _from_rfc2822(text: str) -> datetime | None:
     if "," not in text and ":" not in text:
         return None  # parsedate accepts odd fragments; RSS dates always carry one of these
-    try:
-        return _utc_or_none(parsedate_to_datetime(text))
-    except (TypeError, ValueError, IndexError):
-        return None
+    parsed = from_rfc2822(text)
+    return utc_or_none(parsed) if parsed is not None else None
 
 
 def _from_words(text: str, now: datetime) -> datetime | None:
@@ -291,15 +278,3 @@ def _from_words(text: str, now: datetime) -> datetime | None:
 
 def _end_of_day(day: date) -> datetime:
     return datetime.combine(day, time(23, 59, 59), tzinfo=UTC)
-
-
-def _utc_or_none(value: datetime) -> datetime | None:
-    try:
-        return _as_utc(value)
-    except OverflowError:
-        return None  # "0001-01-01T00:00+05:00" has no UTC equivalent
-
-
-def _as_utc(value: datetime) -> datetime:
-    """Naive means UTC; aware values are converted."""
-    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)

@@ -11,6 +11,7 @@ from urllib.parse import unquote_plus, urlsplit, urlunsplit
 
 import nh3
 
+from aggregator.dates import as_utc
 from aggregator.models import MAX_KEY_BYTES, JobDetails, Posting, RawPosting
 from aggregator.normalize.jobfields import (
     infer_employment_type,
@@ -21,9 +22,11 @@ from aggregator.normalize.jobfields import (
 from aggregator.normalize.pay import Pay, parse_pay, pay_from_fields
 from aggregator.text import (
     MAX_HTML_CHARS,
+    MAX_TITLE_CHARS,
     clean_data,
     clean_line,
     extract_hashtags,
+    first_line,
     fold_tag,
     html_to_text,
 )
@@ -42,8 +45,8 @@ __all__ = [
     "normalize_all",
 ]
 
-# Caps applied before any parsing or regex, whatever the adapter already did.
-MAX_TITLE_CHARS = 1024
+# Caps applied before any parsing or regex, whatever the adapter already did (and
+# MAX_TITLE_CHARS, shared with the adapters).
 MAX_FIELD_CHARS = 256  # company (the author), location, one tag, short structured values
 MAX_URL_CHARS = 4096
 MAX_TAGS = 50
@@ -65,7 +68,7 @@ _DEFAULT_PORTS = {"http": 80, "https": 443}
 
 def normalize(raw: RawPosting, *, source: str, now: datetime) -> Posting:
     """One raw posting, cleaned; `now` (UTC) stands in for missing or implausible dates."""
-    now = _as_utc(now)
+    now = as_utc(now)
     raw = capped(raw)
     description = html_to_text(raw.description_html or "")
     title = clean_line(raw.title) or _title_from(description)
@@ -224,10 +227,7 @@ def _sanitize(markup: str | None) -> str | None:
 
 
 def _title_from(description: str) -> str:
-    first_line = description.split("\n", 1)[0].strip()
-    if len(first_line) > 120:
-        first_line = first_line[:119].rstrip() + "…"
-    return first_line or UNTITLED
+    return first_line(description) or UNTITLED
 
 
 def _tags(raw_tags: Iterable[str], title: str, description: str) -> tuple[str, ...]:
@@ -239,12 +239,7 @@ def _tags(raw_tags: Iterable[str], title: str, description: str) -> tuple[str, .
 def _posted_at(value: datetime | None, now: datetime) -> datetime:
     if value is None:
         return now
-    value = _as_utc(value)
+    value = as_utc(value)
     if value < _EARLIEST or value > now + _FUTURE_SLACK:
         return now
     return value
-
-
-def _as_utc(value: datetime) -> datetime:
-    """Naive means UTC; aware values are converted."""
-    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import dataclasses
 import logging
 import threading
@@ -13,7 +14,7 @@ from typing import Any, TypeVar
 
 from aggregator import rules
 from aggregator.adapters.base import Adapter, FetchResult, FetchState, parsing_with
-from aggregator.adapters.catalogue import resolve
+from aggregator.adapters.catalogue import ResolvedSource, resolve
 from aggregator.config.model import Config, SourceConfig
 from aggregator.crash import crash_point
 from aggregator.errors import AggregatorError, ParseError, describe_error
@@ -82,11 +83,21 @@ class Pipeline:
         client: HttpClient,
         *,
         clock: Callable[[], datetime] = utc_now,
+        resolved: Sequence[ResolvedSource] | None = None,
     ) -> None:
+        """`resolved`: the config's sources already resolved against the catalogue (the CLI's
+        start-up does that); else each is resolved here, once."""
         self.config = config
         self.store = store
         self.client = client
         self.clock = clock
+        self._adapters: dict[str, Adapter[Any]] = {}
+        given = {source.config.name: source for source in resolved or ()}
+        for source in config.sources:
+            # A source whose adapter cannot be built (a broken plug-in) is tried again when it
+            # is fetched, and fails there, alone, as any fetch does.
+            with contextlib.suppress(Exception):
+                self._build(given.get(source.name) or resolve(source))
         self.channels: dict[str, Channel] = build_channels(config.channels)
         self.matcher = rules.Matcher(
             [
@@ -186,7 +197,7 @@ class Pipeline:
         )
 
     async def _fetch(self, source: SourceConfig, state: SourceState | None) -> FetchResult:
-        adapter = self._adapter(source)
+        adapter = self.adapter(source)
         fetch_state = FetchState(
             etag=state.etag if state else None,
             last_modified=state.last_modified if state else None,
@@ -198,17 +209,22 @@ class Pipeline:
             self._parsers().warm()  # a worker starts while the other fetches run
         return fetched
 
-    def _adapter(self, source: SourceConfig) -> Adapter:
-        resolved = resolve(source)
-        return resolved.adapter(resolved.config)
+    def adapter(self, source: SourceConfig) -> Adapter[Any]:
+        """The source's ready adapter: built once, reused by every fetch and parse."""
+        return self._adapters.get(source.name) or self._build(resolve(source))
+
+    def _build(self, resolved: ResolvedSource) -> Adapter[Any]:
+        adapter = self._adapters[resolved.config.name] = resolved.build()
+        if self.config.parse.isolate:
+            self._parsers().preload(adapter.parse_modules())
+        return adapter
 
     async def _parse(self, source: SourceConfig, fetched: FetchResult) -> list[Posting]:
-        """Parse and normalize the fetched pages (`_run_parser`)."""
+        """Parse and normalize the fetched pages (`_run_parser`) with the source's adapter."""
         if not fetched.pages:
             return []
-        resolved = resolve(source)
         return await self._run_parser(
-            parse_source, (resolved.adapter, resolved.config, fetched.pages, self.clock())
+            parse_source, (self.adapter(source), fetched.pages, self.clock())
         )
 
     async def _run_parser(self, function: Callable[..., T], args: tuple[Any, ...]) -> T:

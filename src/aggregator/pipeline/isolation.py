@@ -15,6 +15,7 @@ import atexit
 import contextlib
 import dataclasses
 import faulthandler
+import importlib
 import logging
 import multiprocessing
 import os
@@ -23,14 +24,13 @@ import signal
 import sys
 import threading
 import traceback
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
 from multiprocessing.connection import Connection
 from multiprocessing.process import BaseProcess
 from typing import Any, TypeVar
 
 from aggregator.adapters.base import Adapter, Page
-from aggregator.config.model import SourceConfig
 from aggregator.errors import ParseError, SourceError, describe_error
 from aggregator.models import Posting, RawPosting
 
@@ -57,23 +57,20 @@ class IsolationError(ParseError):
     """A parse was stopped (deadline) or its worker died (a crash in native code)."""
 
 
-def parse_source(
-    adapter: type[Adapter], source: SourceConfig, pages: Sequence[Page], now: datetime
-) -> list[Posting]:
-    """Parse and normalize one source's pages: the work a worker does (both steps run native
-    HTML parsers, selectolax and nh3)."""
+def parse_source(adapter: Adapter[Any], pages: Sequence[Page], now: datetime) -> list[Posting]:
+    """Parse and normalize one source's pages with its ready adapter (sent to the worker as it
+    is): the work a worker does (both steps run native HTML parsers, selectolax and nh3)."""
     # Imported here: the pipeline imports this module, and a worker needs only these.
     from aggregator.credentials import option_secrets
     from aggregator.normalize.postings import normalize_all
 
-    reader = adapter(source)
     try:
-        raws = [raw for page in pages for raw in reader.parse(page.body, url=page.url)]
-        secrets = option_secrets(reader.options, source.url).values
+        raws = [raw for page in pages for raw in adapter.parse(page.body, url=page.url)]
+        secrets = option_secrets(adapter.options, adapter.source.url).values
         if secrets:  # what a board echoes of our keys stays out of the store and the alerts
             raws = [_without_secrets(raw, secrets) for raw in raws]
-        return normalize_all(raws, source=source.name, now=now)
-    except (ValueError, OSError, LookupError, RecursionError) as exc:
+        return normalize_all(raws, source=adapter.source.name, now=now)
+    except (ValueError, OSError, RecursionError) as exc:
         # What a hostile or broken document makes a parser raise; other exceptions are bugs
         # and reach the pipeline as what they are.
         error = ParseError(describe_error(exc))
@@ -95,14 +92,16 @@ def _without_secrets(raw: RawPosting, secrets: frozenset[str]) -> RawPosting:
 class _Worker:
     """One spawned process and the parent's end of its pipe."""
 
-    def __init__(self, memory_limit: int | None, siblings: Sequence[Connection]) -> None:
+    def __init__(
+        self, memory_limit: int | None, siblings: Sequence[Connection], modules: Sequence[str]
+    ) -> None:
         self.conn, child = _CONTEXT.Pipe()
         # A forked child holds copies of the parent's pipe ends, which would keep a worker from
         # seeing EOF when the parent dies; it closes them first.
         inherited = [self.conn, *siblings] if START_METHOD == "fork" else []
         self.process: BaseProcess = _CONTEXT.Process(
             target=_serve,
-            args=(child, memory_limit, inherited),
+            args=(child, memory_limit, inherited, tuple(modules)),
             name="aggregator-parse",
             daemon=True,
         )
@@ -143,6 +142,13 @@ class WorkerPool:
         self._lock = threading.Lock()
         self._workers: set[_Worker] = set()
         self._stopped = False
+        self._modules: dict[str, None] = {}  # ordered set
+
+    def preload(self, modules: Iterable[str]) -> None:
+        """Have workers started from now on import `modules` before they take work (the
+        adapters' `parse_modules`): a spawned worker would otherwise import a parser inside
+        its first task's deadline. A forked worker has them from its parent already."""
+        self._modules.update(dict.fromkeys(modules))
 
     def warm(self, count: int = 1) -> None:
         """Have at least `count` workers started (they start in the background), so a parse
@@ -205,7 +211,9 @@ class WorkerPool:
             if self._started >= self.size or self._stopped:
                 return False
             self._started += 1
-            worker = _Worker(self.memory_limit, [w.conn for w in self._workers])
+            worker = _Worker(
+                self.memory_limit, [w.conn for w in self._workers], list(self._modules)
+            )
             self._workers.add(worker)
         self._idle.put(worker)
         return True
@@ -229,7 +237,12 @@ def _exit_reason(worker: _Worker) -> str:
     return f"exit status {code}"
 
 
-def _serve(conn: Connection, memory_limit: int | None, inherited: Sequence[Connection]) -> None:
+def _serve(
+    conn: Connection,
+    memory_limit: int | None,
+    inherited: Sequence[Connection],
+    modules: Sequence[str] = (),
+) -> None:
     """A worker's loop: run each task it is sent and send back ("ok", result) or ("error", exc)."""
     for other in inherited:
         other.close()
@@ -241,10 +254,13 @@ def _serve(conn: Connection, memory_limit: int | None, inherited: Sequence[Conne
         signal.set_wakeup_fd(-1)  # a forked copy of the event loop's wake-up pipe is not ours
     if memory_limit is not None:
         _limit_memory(memory_limit)
-    # Import the parsers before saying ready, so start-up does not count against a deadline.
-    import aggregator.adapters.html
-    import aggregator.adapters.rss
+    # Import the parsers before saying ready, so start-up does not count against a deadline:
+    # normalization's, and those of the adapters the pool was told of (`preload`).
     import aggregator.normalize.postings  # noqa: F401
+
+    for module in modules:
+        with contextlib.suppress(Exception):  # a broken plug-in fails its own parse, not this
+            importlib.import_module(module)
 
     conn.send(_READY)
     while True:
