@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import contextlib
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Final
 
 import httpx
 from pydantic import BaseModel, SecretStr
+
+# Defined in redact, which must stay cheap to import; exported here too, beside the rest.
+from aggregator.redact import MIN_SECRET_LENGTH, is_secret_name
 
 __all__ = [
     "HARMLESS_HEADERS",
@@ -29,19 +31,6 @@ __all__ = [
 HARMLESS_HEADERS: Final = frozenset(
     {"accept", "accept-language", "accept-encoding", "if-none-match", "if-modified-since"}
 )
-# Option and parameter names whose values are secrets (api_key, bearer_token, app_password...).
-_SECRET_NAME_RE: Final = re.compile(
-    r"key|token|secret|pass|pwd|auth|credential|session|cookie|jwt|signature|app_?id|client_?id",
-    re.IGNORECASE,
-)
-# Shorter values are not treated as secrets: masking "1" or "yes" in every log line would hide
-# everything and protect nothing.
-MIN_SECRET_LENGTH: Final = 4
-
-
-def is_secret_name(name: str) -> bool:
-    """Whether an option, parameter or header name looks like it holds a secret."""
-    return bool(_SECRET_NAME_RE.search(name))
 
 
 def harmless_headers(headers: Mapping[str, str]) -> dict[str, str]:

@@ -14,19 +14,19 @@ from types import TracebackType
 from typing import TYPE_CHECKING, Final
 from urllib.parse import quote, quote_plus, unquote, urlsplit, urlunsplit
 
-import httpx
-
-from aggregator.credentials import MIN_SECRET_LENGTH, is_secret_name, option_secrets
-
 if TYPE_CHECKING:
+    import httpx
+
     from aggregator.config.model import Config
 
 __all__ = [
     "MASK",
+    "MIN_SECRET_LENGTH",
     "SecretFilter",
     "channel_secrets",
     "excepthook",
     "install",
+    "is_secret_name",
     "remember",
     "remember_config",
     "remember_env_references",
@@ -37,6 +37,14 @@ __all__ = [
 ]
 
 MASK: Final = "***"
+# Shorter values are not treated as secrets: masking "1" or "yes" in every log line would hide
+# everything and protect nothing.
+MIN_SECRET_LENGTH: Final = 4
+# Option and parameter names whose values are secrets (api_key, bearer_token, app_password...).
+_SECRET_NAME_RE: Final = re.compile(
+    r"key|token|secret|pass|pwd|auth|credential|session|cookie|jwt|signature|app_?id|client_?id",
+    re.IGNORECASE,
+)
 _HTTP_URL_RE: Final = re.compile(r"https?://[^\s'\"<>`]+", re.IGNORECASE)
 _TRAILING: Final = ".,;:!?)]}"
 # scheme://user:password@ in any URL (apprise's mailto://, json://, ntfy:// ...).
@@ -57,8 +65,15 @@ _ENV_REFERENCE_RE: Final = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)")
 _URL_TOKEN_SPLIT_RE: Final = re.compile(r"[/?&=@:#]+")
 
 
+def is_secret_name(name: str) -> bool:
+    """Whether an option, parameter or header name looks like it holds a secret."""
+    return bool(_SECRET_NAME_RE.search(name))
+
+
 def safe_url(url: httpx.URL | str) -> str:
     """`scheme://host[:port]/path` only: no userinfo, query or fragment, which may hold secrets."""
+    import httpx  # here: every command installs the log filter, few need httpx (slow to import)
+
     try:
         parsed = httpx.URL(url) if isinstance(url, str) else url
     except httpx.InvalidURL:
@@ -177,6 +192,8 @@ def remember_env_references(path: Path) -> None:
 def remember_config(config: Config) -> None:
     """Remember every secret a loaded config holds: each source's option secrets, channel URL
     secrets, and the passwords in the database and proxy URLs."""
+    from aggregator.credentials import option_secrets  # here: it imports httpx and pydantic
+
     for source in config.sources:
         remember(option_secrets(source.options, source.url).values)
     for channel in config.channels.values():

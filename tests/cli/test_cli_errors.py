@@ -1,13 +1,82 @@
-"""Bad input through the real `aggregate` command: one clear line, the right exit code."""
+"""Bad input through the real `aggregate` command: one clear line, the right exit code.
+
+Most checks call the real entry point, `main()`, in this process (`invoke`), which is far
+faster than starting Python each time. A real process (`run_cli`) is kept where only one shows
+the behaviour: the real excepthook's traceback, a full run with its signal handlers, and the
+hostile configs, which must neither hang nor crash the interpreter.
+"""
 
 from __future__ import annotations
 
+import logging
+import os
+import signal
+import subprocess
+import sys
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
+from typer.testing import CliRunner
 
+from aggregator import redact
+from aggregator.cli import app as cli_app
 from tests.conftest import run_cli
 from tests.support.shared import REPO
+
+Invoke = Callable[..., subprocess.CompletedProcess[str]]
+# What `main()` sets up for a whole process, reset after each call as a process exit would.
+_PROCESS_LOGGERS = ("", "aggregator.notify.templates", "apprise")
+
+
+@contextmanager
+def _as_if_a_new_process() -> Iterator[None]:
+    loggers = [logging.getLogger(name) for name in _PROCESS_LOGGERS]
+    saved = [(lg, list(lg.handlers), lg.level, lg.propagate) for lg in loggers]
+    handlers = {signum: signal.getsignal(signum) for signum in cli_app.STOP_SIGNALS}
+    thread_hook, debug = threading.excepthook, cli_app._State.debug
+    secrets = redact._SECRETS
+    redact._SECRETS = redact._Secrets()  # a new process has seen no secret yet
+    try:
+        yield
+    finally:
+        redact._SECRETS = secrets
+        cli_app._State.debug = debug
+        threading.excepthook = thread_hook
+        for signum, handler in handlers.items():
+            signal.signal(signum, handler)
+        logging.captureWarnings(False)
+        for logger, logger_handlers, level, propagate in saved:
+            logger.handlers[:] = logger_handlers
+            logger.setLevel(level)
+            logger.propagate = propagate
+
+
+@pytest.fixture
+def invoke(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Invoke:
+    """`aggregate ARGS` through `main()` in this process, in CliRunner's isolation, from
+    tmp_path and without AGGREGATOR_* variables, as `run_cli` runs it in a real one."""
+    monkeypatch.chdir(tmp_path)
+    for name in [name for name in os.environ if name.startswith("AGGREGATOR_")]:
+        monkeypatch.delenv(name)
+
+    def call(*args: str) -> subprocess.CompletedProcess[str]:
+        monkeypatch.setattr(sys, "argv", ["aggregate", *args])
+        code: int | str | None = 0
+        with _as_if_a_new_process(), CliRunner().isolation() as (stdout, stderr, _):
+            try:
+                cli_app.main()
+            except SystemExit as exit_:
+                code = exit_.code
+            sys.stdout.flush()
+            sys.stderr.flush()
+            out, err = stdout.getvalue().decode(), stderr.getvalue().decode()
+        assert isinstance(code, int | None), code
+        return subprocess.CompletedProcess(["aggregate", *args], code or 0, out, err)
+
+    return call
 
 
 @pytest.mark.parametrize(
@@ -31,32 +100,32 @@ from tests.support.shared import REPO
     ],
 )
 def test_a_bad_config_exits_2_naming_the_key_without_a_traceback(
-    tmp_path: Path, yaml_text: str, expected: str
+    tmp_path: Path, invoke: Invoke, yaml_text: str, expected: str
 ) -> None:
     config = tmp_path / "config.yaml"
     config.write_text(yaml_text)
     for args in (["config", "validate", str(config)], ["run", "--config", str(config)]):
-        result = run_cli(*args, cwd=tmp_path)
+        result = invoke(*args)
         assert result.returncode == 2, result.stderr
         assert expected in result.stderr
         assert "Traceback" not in result.stderr
         assert "hunter2secret" not in result.stderr + result.stdout
 
 
-def test_every_config_problem_is_reported_at_once(tmp_path: Path) -> None:
+def test_every_config_problem_is_reported_at_once(tmp_path: Path, invoke: Invoke) -> None:
     config = tmp_path / "config.yaml"
     config.write_text(
         "sources:\n  - name: Bad Name\n    adapter: rss\n    url: ftp://x\n    every: soon\n"
         "rules:\n  - name: r\n    query: x\n    notify: [nobody]\n"
     )
-    result = run_cli("config", "validate", str(config), cwd=tmp_path)
+    result = invoke("config", "validate", str(config))
     assert result.returncode == 2
     for path in ("sources[0].name", "sources[0].url", "sources[0].every", "rules[0].notify[0]"):
         assert f"  {path}: " in result.stderr
 
 
-def test_a_missing_config_file_exits_2(tmp_path: Path) -> None:
-    result = run_cli("run", "--config", str(tmp_path / "nope.yaml"), cwd=tmp_path)
+def test_a_missing_config_file_exits_2(tmp_path: Path, invoke: Invoke) -> None:
+    result = invoke("run", "--config", str(tmp_path / "nope.yaml"))
     assert result.returncode == 2
     assert "cannot read the file" in result.stderr
 
@@ -77,18 +146,18 @@ def test_debug_shows_the_traceback_that_is_otherwise_hidden(tmp_path: Path) -> N
     assert "Traceback" in result.stderr
 
 
-def test_the_example_config_is_valid(tmp_path: Path) -> None:
-    result = run_cli("config", "validate", str(REPO / "config.example.yaml"), cwd=tmp_path)
+def test_the_example_config_is_valid(invoke: Invoke) -> None:
+    result = invoke("config", "validate", str(REPO / "config.example.yaml"))
     assert result.returncode == 0, result.stderr
     assert "ok (3 sources" in result.stdout
 
 
-def test_help_explains_every_command(tmp_path: Path) -> None:
-    result = run_cli("--help", cwd=tmp_path)
+def test_help_explains_every_command(invoke: Invoke) -> None:
+    result = invoke("--help")
     assert result.returncode == 0
     for command in ("run", "daemon", "config", "db", "demo"):
         assert command in result.stdout
-    run_help = run_cli("run", "--help", cwd=tmp_path).stdout
+    run_help = invoke("run", "--help").stdout
     for option in ("--all", "--dry-run", "--no-notify", "--json", "AGGREGATOR_CONFIG"):
         assert option in run_help
 
@@ -157,11 +226,12 @@ def test_a_hostile_or_absurd_config_is_refused_quickly_with_exit_2(
 @pytest.mark.parametrize(
     "query", ["(" * 2000 + "x" + ")" * 2000, "NOT " * 2000 + "x", "-" * 2000 + "x"]
 )
-def test_rules_test_refuses_a_deeply_nested_query_in_one_line(tmp_path: Path, query: str) -> None:
+def test_rules_test_refuses_a_deeply_nested_query_in_one_line(
+    tmp_path: Path, invoke: Invoke, query: str
+) -> None:
     postings = tmp_path / "postings.jsonl"
     postings.write_text("")
-    args = ("rules", "test", "--input", str(postings), "--", query)
-    result = run_cli(*args, cwd=tmp_path, timeout=60)
+    result = invoke("rules", "test", "--input", str(postings), "--", query)
     assert result.returncode == 2, result.stderr[-2000:]
     assert "Traceback" not in result.stderr
     error, excerpt, caret = result.stderr.rstrip("\n").split("\n")

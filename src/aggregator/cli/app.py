@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import asyncio
-import json
 import logging
 import signal
 import sys
 import threading
+from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
-from typing import Annotated, NoReturn
+from typing import TYPE_CHECKING, Annotated, NoReturn
 
 import typer
 
@@ -20,15 +19,14 @@ from aggregator.cli.options import ConfigOption
 from aggregator.cli.outbox import notify_app, outbox_app
 from aggregator.cli.rules import rules_app
 from aggregator.cli.sources import sources_app
-from aggregator.cli.startup import load_checked_config, load_resolved_config, open_store
-from aggregator.cli.summary import print_report, report_as_json
-from aggregator.config.model import Config
 from aggregator.errors import ConfigError, describe_error
-from aggregator.fetch.client import HttpClient
-from aggregator.notify.channels import set_console_stream
-from aggregator.pipeline.cycle import Pipeline, RunReport
-from aggregator.pipeline.isolation import stop_workers
-from aggregator.store import RunLockBusy, Store
+
+# The stages are imported in the command bodies: `--version` and `--help` start without them.
+if TYPE_CHECKING:
+    from aggregator.adapters.catalogue import ResolvedSource
+    from aggregator.config.model import Config
+    from aggregator.pipeline.cycle import RunReport
+    from aggregator.store import RunLockBusy, Store
 
 __all__ = ["app", "main"]
 
@@ -82,17 +80,26 @@ def _setup_logging(level: int) -> None:
     logging.getLogger("apprise").propagate = _State.debug
 
 
+def _print_version(wanted: bool) -> None:
+    # Eager, so that it runs while the options are parsed, before click asks for a command.
+    if wanted:
+        typer.echo(f"aggregate {__version__}")
+        raise typer.Exit(EXIT_OK)
+
+
 @app.callback()
 def _main_options(
     debug: Annotated[
         bool, typer.Option("--debug", help="Show tracebacks and debug logs on errors.")
     ] = False,
-    version: Annotated[bool, typer.Option("--version", help="Print the version and exit.")] = False,
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version", callback=_print_version, is_eager=True, help="Print the version and exit."
+        ),
+    ] = False,
 ) -> None:
     _State.debug = debug
-    if version:
-        typer.echo(f"aggregator {__version__}")
-        raise typer.Exit(EXIT_OK)
 
 
 @app.command()
@@ -117,13 +124,22 @@ def run(
     retried on a later run), 2 for a bad configuration, 130 or 143 when stopped by SIGINT
     (Ctrl-C) or SIGTERM (the alerts not yet delivered stay queued for the next run).
     """
+    import asyncio
+    import json
+
+    from aggregator.cli.startup import load_resolved_config, open_store
+    from aggregator.cli.summary import print_report, report_as_json
+    from aggregator.notify.channels import set_console_stream
+    from aggregator.store import RunLockBusy
+
     _setup_logging(logging.ERROR)
     if as_json:
         set_console_stream(sys.stderr)  # keep standard output for the JSON summary alone
     config, resolved = load_resolved_config(config_path)
     store = open_store(config.database, dry_run=dry_run)
+    interrupt = _stop_handler()
     for stop_signal in STOP_SIGNALS:
-        signal.signal(stop_signal, _interrupt)
+        signal.signal(stop_signal, interrupt)
     try:
         if dry_run:
             report = asyncio.run(
@@ -169,12 +185,20 @@ class _Stopped(KeyboardInterrupt):
         self.signum = signum
 
 
-def _interrupt(signum: int, _frame: object) -> None:
-    # A terminal ends a run with SIGINT; cron, systemd and `docker stop` with SIGTERM. Unwinding
-    # rolls back the open transaction and releases the run lock; a delivery gives its message
-    # in flight a few seconds. Parse workers are killed, so that no parse holds up the exit.
-    stop_workers()
-    raise _Stopped(signum)
+def _stop_handler() -> Callable[[int, object], None]:
+    # Imported here, not in the handler: an import in a signal handler could meet a module
+    # half-imported by the code the signal interrupted.
+    from aggregator.pipeline.isolation import stop_workers
+
+    def interrupt(signum: int, _frame: object) -> None:
+        # A terminal ends a run with SIGINT; cron, systemd and `docker stop` with SIGTERM.
+        # Unwinding rolls back the open transaction and releases the run lock; a delivery gives
+        # its message in flight a few seconds. Parse workers are killed, so that no parse holds
+        # up the exit.
+        stop_workers()
+        raise _Stopped(signum)
+
+    return interrupt
 
 
 async def _cycle(
@@ -186,6 +210,9 @@ async def _cycle(
     dry_run: bool,
     deliver: bool,
 ) -> RunReport:
+    from aggregator.fetch.client import HttpClient
+    from aggregator.pipeline.cycle import Pipeline
+
     async with HttpClient(config.http) as client:
         pipeline = Pipeline(config, store, client, resolved=resolved)
         report = await pipeline.run_sources(
@@ -210,6 +237,11 @@ def daemon(config_path: ConfigOption) -> None:
     being sent, a fetch), then exits 0, well within `docker stop`'s 10 s; alerts not yet
     delivered stay queued.
     """
+    import asyncio
+
+    from aggregator.cli.startup import load_resolved_config, open_store
+    from aggregator.fetch.client import HttpClient
+    from aggregator.pipeline.cycle import Pipeline
     from aggregator.pipeline.daemon import Daemon
 
     _setup_logging(logging.INFO)
@@ -231,6 +263,8 @@ def config_validate(
     path: Annotated[Path, typer.Argument(help="The config file to check.", show_default=False)],
 ) -> None:
     """Check a config file and report every problem at once, each with its path."""
+    from aggregator.cli.startup import load_checked_config
+
     config = load_checked_config(path)
     typer.echo(
         f"{path}: ok ({len(config.sources)} sources, {len(config.channels)} channels, "
@@ -241,6 +275,9 @@ def config_validate(
 @db_app.command("upgrade")
 def db_upgrade(config_path: ConfigOption) -> None:
     """Create or migrate the database schema to the latest version."""
+    from aggregator.cli.startup import load_checked_config
+    from aggregator.store import Store
+
     config = load_checked_config(config_path)
     store = Store(config.database)
     try:

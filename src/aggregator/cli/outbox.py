@@ -12,10 +12,10 @@ import typer
 
 from aggregator import redact
 from aggregator.cli.options import ConfigOption
-from aggregator.cli.startup import load_checked_config, open_store
-from aggregator.config.model import parse_duration
 from aggregator.models import JobDetails, Listing, OutboxEntry, OutboxStatus
-from aggregator.notify import build_channels, render_alert
+
+# The stages (config loading, the store, the channels) are imported in the command bodies:
+# `--help` starts without them.
 
 __all__ = ["notify_app", "outbox_app"]
 
@@ -64,6 +64,9 @@ def notify_test(
     config_path: ConfigOption,
 ) -> None:
     """Send a sample alert to CHANNEL through every one of its URLs and report each outcome."""
+    from aggregator.cli.startup import load_checked_config
+    from aggregator.notify import build_channels, render_alert
+
     _quiet_logs()
     config = load_checked_config(config_path)
     if channel not in config.channels:
@@ -153,6 +156,8 @@ def outbox_list(
     as_json: Annotated[bool, typer.Option("--json", help="One JSON object per row.")] = False,
 ) -> None:
     """Show queued alerts with their attempts, next attempt and last error (secrets redacted)."""
+    from aggregator.cli.startup import load_checked_config, open_store
+
     if status and status not in STATUS_CHOICES:
         typer.echo(f"--status must be one of {', '.join(STATUS_CHOICES)}", err=True)
         raise typer.Exit(EXIT_USAGE)
@@ -185,6 +190,8 @@ def outbox_retry(
     ] = None,
 ) -> None:
     """Make dead alerts (or the given rows) due now, with a fresh retry schedule."""
+    from aggregator.cli.startup import load_checked_config, open_store
+
     config = load_checked_config(config_path)
     store = open_store(config.database)
     try:
@@ -209,6 +216,9 @@ def outbox_purge(
 
     A purged alert is never sent again: only new listings are queued.
     """
+    from aggregator.cli.startup import load_checked_config, open_store
+    from aggregator.config.model import parse_duration
+
     try:
         age = parse_duration(older_than)
     except ValueError as exc:

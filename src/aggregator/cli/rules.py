@@ -7,16 +7,17 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from aggregator.cli.startup import load_checked_config, open_store
-from aggregator.config.model import parse_duration
+from aggregator.cli.options import config_option
 from aggregator.models import JobDetails
-from aggregator.rules import CompiledQuery, MatchDocument, QuerySyntaxError, compile
-from aggregator.rules import document_from_listing as listing_document
 from aggregator.text import clean_data
+
+# The stages are imported where they are used: `--help` starts without them.
+if TYPE_CHECKING:
+    from aggregator.rules import CompiledQuery, MatchDocument
 
 __all__ = ["rules_app"]
 
@@ -55,13 +56,7 @@ def try_rule(
     as_json: Annotated[bool, typer.Option("--json", help="One JSON object per match.")] = False,
     config_path: Annotated[
         Path | None,
-        typer.Option(
-            "--config",
-            "-c",
-            envvar="AGGREGATOR_CONFIG",
-            help="Config whose database to backtest. Defaults to $AGGREGATOR_CONFIG.",
-            show_default=False,
-        ),
+        config_option("Config whose database to backtest. Defaults to $AGGREGATOR_CONFIG."),
     ] = None,
 ) -> None:
     """Print each posting QUERY matches, with why; exit 2 if the query is malformed."""
@@ -83,6 +78,8 @@ def try_rule(
 
 
 def _compile_or_exit(query: str) -> CompiledQuery:
+    from aggregator.rules import QuerySyntaxError, compile
+
     try:
         return compile(query)
     except QuerySyntaxError as error:
@@ -100,6 +97,8 @@ def _excerpt(query: str, index: int, width: int = 76) -> tuple[str, int]:
 
 
 def _duration_or_exit(text: str) -> timedelta:
+    from aggregator.config.model import parse_duration
+
     try:
         return parse_duration(text)
     except ValueError as error:
@@ -121,6 +120,9 @@ def _from_store(config_path: Path | None, cutoff: datetime | None) -> Iterator[_
     if config_path is None:
         typer.echo("error: give --input FILE, or --config (or $AGGREGATOR_CONFIG)", err=True)
         raise typer.Exit(EXIT_USAGE)
+    from aggregator.cli.startup import load_checked_config, open_store
+    from aggregator.rules import document_from_listing as listing_document
+
     config = load_checked_config(config_path)
     store = open_store(config.database, dry_run=True)
     try:
@@ -152,6 +154,8 @@ def _from_file(path: Path, cutoff: datetime | None) -> Iterator[_Candidate]:
 
 def _candidate(data: dict[str, Any], number: int) -> _Candidate:
     """A posting as `posting_to_json` writes it (extra keys ignored, most keys optional)."""
+    from aggregator.rules import MatchDocument
+
     title = str(data.get("title") or "")
     sources = data.get("sources") or ([data["source"]] if data.get("source") else [])
     document = MatchDocument(

@@ -2,25 +2,21 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
-from datetime import UTC, datetime
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-import yaml
 
-from aggregator.adapters.base import Adapter, FetchState, Page
-from aggregator.adapters.catalogue import ResolvedSource, check_source, load_catalogue, resolve
-from aggregator.cli.options import ConfigOption
-from aggregator.cli.startup import load_checked_config, open_store
-from aggregator.config.model import HttpConfig, SourceConfig, format_duration
+from aggregator.cli.options import ConfigOption, config_option
 from aggregator.errors import ConfigError, SourceError
-from aggregator.fetch.client import HttpClient
-from aggregator.models import Posting, posting_to_json
-from aggregator.pipeline.health import reenabled, status_row
-from aggregator.pipeline.isolation import parse_source
+
+# The stages are imported where they are used: `--help` starts without them.
+if TYPE_CHECKING:
+    from aggregator.adapters.base import Adapter, Page
+    from aggregator.adapters.catalogue import ResolvedSource
+    from aggregator.config.model import HttpConfig, SourceConfig
+    from aggregator.models import Posting
 
 __all__ = ["sources_app"]
 
@@ -34,18 +30,15 @@ OFFLINE_BASE_URL = "https://offline.invalid/"
 @sources_app.command("list")
 def list_sources(
     config_path: Annotated[
-        Path | None,
-        typer.Option(
-            "--config",
-            "-c",
-            envvar="AGGREGATOR_CONFIG",
-            help="Also show which configured sources use each entry.",
-            show_default=False,
-        ),
+        Path | None, config_option("Also show which configured sources use each entry.")
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="One JSON object per entry.")] = False,
 ) -> None:
     """The catalogue: every named board with its adapter, auth, schedule and limits."""
+    from aggregator.adapters.catalogue import load_catalogue
+    from aggregator.cli.startup import load_checked_config
+    from aggregator.config.model import format_duration
+
     used: dict[str, list[str]] = {}
     if config_path is not None:
         for source in load_checked_config(config_path).sources:
@@ -65,6 +58,8 @@ def list_sources(
 
 
 def _parse_option(text: str) -> tuple[str, Any]:
+    import yaml
+
     key, separator, value = text.partition("=")
     if not separator or not key:
         raise typer.BadParameter(f"expected KEY=VALUE, got {text!r}", param_hint="--option")
@@ -78,6 +73,9 @@ def _parse_option(text: str) -> tuple[str, Any]:
 
 
 def _source_from_flags(adapter: str, url: str | None, options: list[str]) -> SourceConfig:
+    from aggregator.adapters.catalogue import check_source
+    from aggregator.config.model import SourceConfig
+
     raw: dict[str, Any] = {"name": "test", "adapter": adapter, "url": url}
     raw["options"] = dict(_parse_option(option) for option in options)
     if problems := check_source(raw):
@@ -95,6 +93,9 @@ def _pick_source(
     offline: bool,
 ) -> tuple[ResolvedSource, HttpConfig | None]:
     """The source to test, and the config's `http:` settings when it comes from a config."""
+    from aggregator.adapters.catalogue import resolve
+    from aggregator.cli.startup import load_checked_config
+
     if (name is None) == (adapter is None):
         raise typer.BadParameter("give a source NAME from the config, or --adapter (not both)")
     if adapter is not None:
@@ -115,6 +116,9 @@ def _pick_source(
 
 
 async def _fetch_live(adapter: Adapter[Any], http: HttpConfig | None) -> list[Page]:
+    from aggregator.adapters.base import FetchState
+    from aggregator.fetch.client import HttpClient
+
     # The config's proxy, user agent and limits apply to a test fetch as to a run.
     async with HttpClient(http) as client:
         result = await adapter.scoped_fetch(client, FetchState())
@@ -167,22 +171,20 @@ def try_source(
             show_default=False,
         ),
     ] = None,
-    config_path: Annotated[
-        Path | None,
-        typer.Option(
-            "--config",
-            "-c",
-            envvar="AGGREGATOR_CONFIG",
-            help="Config file for NAME.",
-            show_default=False,
-        ),
-    ] = None,
+    config_path: Annotated[Path | None, config_option("Config file for NAME.")] = None,
     as_json: Annotated[
         bool, typer.Option("--json", help="One JSON object per posting, fields by name.")
     ] = False,
 ) -> None:
     """Fetch (or, with --file, parse offline) one source and print its normalized postings,
     like `scrapy parse`. Nothing is stored and nothing is sent."""
+    import asyncio
+    from datetime import UTC, datetime
+
+    from aggregator.adapters.base import Page
+    from aggregator.models import posting_to_json
+    from aggregator.pipeline.isolation import parse_source
+
     resolved, http = _pick_source(
         name, adapter, url, option or [], config_path, offline=bool(files)
     )
@@ -223,6 +225,9 @@ def status(
 ) -> None:
     """Each configured source's health: last attempt and success, failures and the last error,
     last new item, next fetch, and whether it is disabled or silent."""
+    from aggregator.cli.startup import load_checked_config, open_store
+    from aggregator.pipeline.health import status_row
+
     config = load_checked_config(config_path)
     store = open_store(config.database)
     try:
@@ -264,6 +269,9 @@ def enable(
     config_path: ConfigOption,
 ) -> None:
     """Re-enable a source that a health rule disabled (410 Gone, or days of failures)."""
+    from aggregator.cli.startup import load_checked_config, open_store
+    from aggregator.pipeline.health import reenabled
+
     config = load_checked_config(config_path)
     if name not in {source.name for source in config.sources}:
         raise typer.BadParameter(f"no source {name!r} in {config_path}")

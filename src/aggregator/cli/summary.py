@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import typer
 
-from aggregator.pipeline.cycle import RunReport
+if TYPE_CHECKING:
+    from aggregator.pipeline.cycle import RunReport
 
 __all__ = ["print_report", "report_as_json"]
 
