@@ -2,6 +2,7 @@
 
 from aggregator.cli.app import main
 
-# Guarded: parse workers are spawned processes, which import the main module again.
+# Guarded: where parse workers are spawned (not forked: macOS, Windows), they import the
+# main module again.
 if __name__ == "__main__":
     main()

@@ -9,9 +9,9 @@ from urllib.parse import urlsplit, urlunsplit
 
 from pydantic import Field
 
-from aggregator.adapters.ats import explain_http_errors
 from aggregator.adapters.base import AdapterOptions, FetchResult, FetchState
 from aggregator.adapters.json_api import BaseJsonApiAdapter, JsonApiOptions
+from aggregator.adapters.json_api_templated import explain_http_errors
 from aggregator.adapters.json_pagination import PagePagination, PageView
 from aggregator.config.model import SourceConfig
 from aggregator.fetch.client import HttpClient

@@ -8,9 +8,9 @@ from typing import Any, ClassVar, Final
 
 from pydantic import Field
 
-from aggregator.adapters.ats import explain_http_errors
 from aggregator.adapters.base import AdapterOptions, FetchResult, FetchState
 from aggregator.adapters.json_api import BaseJsonApiAdapter, JsonApiOptions
+from aggregator.adapters.json_api_templated import explain_http_errors
 from aggregator.config.model import SourceConfig
 from aggregator.fetch.client import HttpClient
 from aggregator.models import RawPosting
