@@ -50,6 +50,7 @@ def other_holder(store: Store, store_url: str) -> Iterator[tuple[subprocess.Pope
     if process.poll() is None:
         process.kill()
     process.wait(timeout=30)
+    process.stdout.close()
 
 
 def test_a_holder_id_names_the_host_and_the_pid(store: Store) -> None:
@@ -146,6 +147,7 @@ def test_a_killed_holder_is_dead_even_while_its_forked_parse_worker_lives_on(
         assert dead_soon(store, holder)
     finally:
         os.kill(int(worker), signal.SIGKILL)  # the orphan worker, still parsing
+        process.stdout.close()
 
 
 def test_the_postgresql_liveness_session_is_found_dead_within_seconds_of_a_power_cut(

@@ -49,6 +49,7 @@ def other_process(store: Store, store_url: str) -> Iterator[subprocess.Popen[str
     if process.poll() is None:
         process.kill()
     process.wait(timeout=30)
+    process.stdout.close()
 
 
 def test_run_lock_is_busy_while_another_holder_has_it(store: Store) -> None:

@@ -257,14 +257,16 @@ def test_rows_leased_by_a_killed_process_are_claimable_at_once(
 ) -> None:
     enqueue_alerts(3)
     command = [sys.executable, "-c", CLAIMER, store_url, now.isoformat()]
-    process = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
-    assert process.stdout is not None
-    claimed_there = json.loads(process.stdout.readline())
-    assert len(claimed_there) == 3
-    assert store.claim_due(now=now, lease=LEASE) == []  # leased to a live process
+    with subprocess.Popen(
+        command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
+    ) as process:
+        assert process.stdout is not None
+        claimed_there = json.loads(process.stdout.readline())
+        assert len(claimed_there) == 3
+        assert store.claim_due(now=now, lease=LEASE) == []  # leased to a live process
 
-    process.kill()  # SIGKILL with five minutes of lease left
-    process.wait(timeout=30)
+        process.kill()  # SIGKILL with five minutes of lease left
+        process.wait(timeout=30)
 
     # PostgreSQL drops a dead session's locks once it notices the closed connection: ms.
     deadline = time.monotonic() + 5
