@@ -11,7 +11,16 @@ from aggregator.store import Store
 from aggregator.store.engine import make_engine
 from aggregator.store.tables import metadata
 
-TABLES = {"listings", "sightings", "matches", "outbox", "source_state", "locks"}
+TABLES = {
+    "listings",
+    "sightings",
+    "matches",
+    "outbox",
+    "source_state",
+    "locks",
+    "listing_keys",
+    "merge_overrides",
+}
 
 
 def test_schema_is_not_current_before_the_first_upgrade(empty_store: Store) -> None:

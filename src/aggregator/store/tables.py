@@ -19,7 +19,17 @@ from sqlalchemy import (
 
 from aggregator.store.types import UTCDateTime
 
-__all__ = ["listings", "locks", "matches", "metadata", "outbox", "sightings", "source_state"]
+__all__ = [
+    "listing_keys",
+    "listings",
+    "locks",
+    "matches",
+    "merge_overrides",
+    "metadata",
+    "outbox",
+    "sightings",
+    "source_state",
+]
 
 # Deterministic constraint names, so later migrations (and SQLite batch mode) can address them.
 NAMING_CONVENTION = {
@@ -61,6 +71,13 @@ listings = Table(
     Column("duration_min_hours", Float),
     Column("duration_max_hours", Float),
     Column("deadline", UTCDateTime),
+    # Lifecycle (migration 0006): open while any sighting is open and the deadline has not
+    # passed; closed (every sighting gone from its board) or expired (past its deadline).
+    Column("status", String(16), nullable=False, server_default="open", index=True),
+    Column("closed_at", UTCDateTime),
+    # The listing this one reposts: the same text under a new requisition, 60+ days later.
+    Column("reposted_from", Integer),
+    CheckConstraint("status IN ('open', 'closed', 'expired')", name="status"),
 )
 
 sightings = Table(
@@ -80,7 +97,42 @@ sightings = Table(
     ),
     Column("first_seen_at", UTCDateTime, nullable=False),
     Column("last_seen_at", UTCDateTime, nullable=False),
+    # Set when a source that lists its whole board no longer lists this posting.
+    Column("closed_at", UTCDateTime),
+    # Why this sighting joined its listing ("same Greenhouse job acme/123"); NULL: it made it.
+    Column("merge_reason", Text),
+    # The posting's identity (merge.Identity as JSON), compared with later candidates.
+    Column("identity", JSON),
     UniqueConstraint("source", "dedup_key"),
+)
+
+# Blocking keys of a listing (an ATS job id, company and title ...): a new posting is compared
+# only with the listings that share one of its keys, never with the whole store.
+listing_keys = Table(
+    "listing_keys",
+    metadata,
+    Column("key", String(255), primary_key=True),
+    Column(
+        "listing_id",
+        Integer,
+        ForeignKey("listings.id", ondelete="CASCADE"),
+        primary_key=True,
+        index=True,
+    ),
+)
+
+# A user's correction of a wrong merge (`aggregate listings split`): the sighting
+# (source, dedup_key) stays apart from `listing_id`, in later runs too.
+merge_overrides = Table(
+    "merge_overrides",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("kind", String(16), nullable=False),
+    Column("source", String(NAME), nullable=False),
+    Column("dedup_key", Text, nullable=False),
+    Column("listing_id", Integer, nullable=False, index=True),
+    Column("created_at", UTCDateTime, nullable=False),
+    CheckConstraint("kind IN ('apart')", name="kind"),
 )
 
 matches = Table(
