@@ -66,7 +66,15 @@ COMPANIES = [
             "Orrery Labs builds satellite imagery pipelines for insurers.",
             "We pay for conferences, offer stock options and a flexible schedule."),
 ]  # fmt: skip
-QF, BM, TB, NW, CH, EH, PF, OL = COMPANIES
+COMPANIES += [
+    Company("Saltmarsh Logistics S.A.", "Saltmarsh", "SaltmarshLogistics", "smartrecruiters",
+            "Saltmarsh Logistics plans cold-chain routes for pharmacies across Iberia.",
+            "We offer meal vouchers, a hybrid schedule and Portuguese or Spanish lessons."),
+    Company("Kestrel Loom B.V.", "Kestrel Loom", "kestrelloom", "recruitee",
+            "Kestrel Loom sells circular-fashion rental software to clothing brands.",
+            "We offer a bike plan, 28 days of leave and a clothing allowance."),
+]  # fmt: skip
+QF, BM, TB, NW, CH, EH, PF, OL, SL, KL = COMPANIES
 
 DUTIES = {
     "backend": (
@@ -224,6 +232,20 @@ JOBS = [
     _job("bm-robotics-munich-repost", BM, "Robotics Software Engineer", "München", 95, "robotics",
          boards=("ats", "remoteok")),
 ]  # fmt: skip
+JOBS += [
+    _job("sl-ops-lisbon", SL, "Operations Analyst", "Lisboa, Portugal", 11, "data",
+         variants={"linkedin": "Operations Analyst", "toot": "Operations Analyst"},
+         places={"linkedin": "Lisbon, Lisbon, Portugal", "hn": "Lisbon"}),
+    _job("sl-ops-madrid", SL, "Operations Analyst", "Madrid, Spain", 11, "data",
+         boards=("ats", "remoteok", "linkedin")),
+    _job("sl-sr-ops-lisbon", SL, "Sr Operations Analyst", "Lisbon", 13, "data",
+         boards=("ats", "linkedin", "toot")),
+    _job("kl-fe-amsterdam", KL, "Front-end Developer", "Amsterdam, Netherlands", 16, "frontend",
+         variants={"remoteok": "Frontend Developer", "hn": "Front End Developer"},
+         places={"linkedin": "Amsterdam, North Holland, Netherlands"}),
+    _job("kl-fe-amsterdam-sr", KL, "Senior Front-end Developer", "Amsterdam, Netherlands", 16,
+         "frontend", boards=("ats", "remoteok", "hn")),
+]  # fmt: skip
 # Boilerplate-heavy different jobs: one company, long shared text, a line of their own.
 BOILER_TITLES = ("Customer Success Manager", "Account Executive", "Sales Development Representative",
                  "Partnerships Manager", "Support Specialist")  # fmt: skip
@@ -280,6 +302,11 @@ class _Maker:
         if c.ats == "workable":
             code = f"{self.rng.getrandbits(40):010X}"
             return f"https://apply.workable.com/{c.board}/j/{code}/"
+        if c.ats == "smartrecruiters":
+            slug = job.title.lower().replace(" ", "-")
+            return f"https://jobs.smartrecruiters.com/{c.board}/{self.next_id()}44-{slug}"
+        if c.ats == "recruitee":
+            return f"https://{c.board}.recruitee.com/o/{job.label}-{self.rng.randint(10, 99)}"
         return f"https://careers.{c.board}.example/jobs/{job.label}-{self.next_id()}"
 
     def sightings(self, job: Job) -> list[Posting]:

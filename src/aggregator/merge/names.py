@@ -62,6 +62,7 @@ _NOISE_RE = re.compile(
 _WHERE_RE = re.compile(
     r"\s*(?:\(([^()]*)\)|[-–—,/@]\s*((?:remote|hybrid|on-?site|onsite)\b.*))\s*$", re.IGNORECASE
 )
+_IN_PLACE_RE = re.compile(r"\s+(?:in|based in|from)\s+([^,()]{2,40}(?:,[^,()]{2,30})?)$", re.I)
 _REMOTE_WORDS_RE = re.compile(r"\b(?:remote|hybrid|on-?site|onsite|anywhere|worldwide)\b", re.I)
 _EMPLOYMENT_RE = re.compile(
     r"^(?:full[- ]?time|part[- ]?time|contract(?:or)?|freelance|permanent|temporary|temp|"
@@ -177,7 +178,17 @@ def _name_like(text: str) -> bool:
 
 
 def _take_places(text: str, places: list[str]) -> str:
-    """The title without trailing place phrases: "(Remote)", "- Remote, US", "(Berlin)"."""
+    """The title without trailing place phrases: "(Remote)", "- Remote, US", "(Berlin)",
+    "in Berlin", "! Munich"."""
+    head, sep, tail = text.partition("!")
+    if sep:
+        if _is_place_like(tail):
+            places.append(tail)
+        text = head
+    match = _IN_PLACE_RE.search(text)
+    if match and _is_place_like(match.group(1)):
+        places.append(match.group(1))
+        text = text[: match.start()]
     for _ in range(3):
         match = _WHERE_RE.search(text)
         if not match:

@@ -31,6 +31,8 @@ _NEEDED_TEXT: dict[tuple[str, str], float | None] = {
     ("none", "weak"): 0.95,
     ("none", "unknown"): 0.95,
 }
+# Where names and place are enough when there is no text to compare (an alert card, a toot).
+_WITHOUT_TEXT = frozenset({("strong", "strong"), ("strong", "weak"), ("medium", "strong")})
 _TEAM_GAP_TEXT = 0.85  # one names a team, the other does not
 
 
@@ -75,6 +77,8 @@ def _by_content(new: Identity, old: Identity, *, requisitions_differ: bool) -> V
         why = "another requisition" if requisitions_differ else f"{days:.0f} days apart"
         return Verdict(False, f"{why}{text_words}")
     needed = _NEEDED_TEXT[(company, place)]
+    if similarity is None and (company, place) in _WITHOUT_TEXT:
+        needed = None  # no text to hold against the names
     if (new.team is None) != (old.team is None):
         needed = max(needed or 0.0, _TEAM_GAP_TEXT)
     full_texts = new.origin in _FULL_TEXT_ORIGINS and old.origin in _FULL_TEXT_ORIGINS
