@@ -2,6 +2,9 @@
 (Greenhouse, Lever, Ashby, Workable, a careers page, Remote OK, HN, Mastodon, a LinkedIn
 alert), with the hard negatives of issue 10. Deterministic: one seed, no I/O."""
 
+# A table of invented jobs reads best one job to a few lines.
+# ruff: noqa: E501
+
 from __future__ import annotations
 
 import random

@@ -45,13 +45,14 @@ def cluster(postings: Sequence[Posting]) -> tuple[list[int], int, list[tuple[int
         # A stored identity goes through JSON, as the store keeps it.
         identity = Identity.from_json(identity.to_json())
         identities.append(identity)
-        candidates = sorted({j for key in identity.keys() for j in by_key[key]})
+        keys = identity.keys()
+        candidates = sorted({j for key in keys for j in by_key[key]})
         for j in candidates:
             verdict = compare(identity, identities[j])
             verdicts.append((i, j, verdict))
             if verdict.same:
                 parent[find(i)] = find(j)
-        for key in identity.keys():
+        for key in keys:
             by_key[key].append(i)
     return [find(i) for i in range(len(postings))], len(verdicts), verdicts
 
@@ -69,7 +70,9 @@ def score(labelled: Sequence[tuple[str, Posting]]) -> Quality:
         fp += same_cluster and not same_label
         fn += same_label and not same_cluster
         if same_cluster and not same_label:
-            false_merges.append(f"{labels[i]} [{postings[i].source}] ~ {labels[j]} [{postings[j].source}]")
+            false_merges.append(
+                f"{labels[i]} [{postings[i].source}] ~ {labels[j]} [{postings[j].source}]"
+            )
         elif same_label and not same_cluster:
             missed.append(f"{labels[i]}: {postings[i].source} / {postings[j].source}")
     precision = tp / (tp + fp) if tp + fp else 1.0

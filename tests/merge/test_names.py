@@ -49,7 +49,9 @@ def test_fold() -> None:
         ("Backend Engineer (Go)", "backend engineer", None, "go"),
     ],
 )
-def test_split_title_levels_and_teams(raw: str, title: str, seniority: str | None, team: str | None) -> None:
+def test_split_title_levels_and_teams(
+    raw: str, title: str, seniority: str | None, team: str | None
+) -> None:
     parts = split_title(raw, None)
     assert (parts.title, parts.seniority, parts.team) == (title, seniority, team)
 
@@ -66,7 +68,9 @@ def test_split_title_levels_and_teams(raw: str, title: str, seniority: str | Non
         ("Backend Engineer in Munich", None, ("Munich",)),
     ],
 )
-def test_split_title_company_and_place(raw: str, company: str | None, places: tuple[str, ...]) -> None:
+def test_split_title_company_and_place(
+    raw: str, company: str | None, places: tuple[str, ...]
+) -> None:
     parts = split_title(raw, None)
     assert parts.title == "backend engineer"
     assert parts.company == company
@@ -74,4 +78,7 @@ def test_split_title_company_and_place(raw: str, company: str | None, places: tu
 
 
 def test_senior_and_plain_titles_keep_their_difference() -> None:
-    assert split_title("Senior X Engineer", None).seniority != split_title("X Engineer", None).seniority
+    assert (
+        split_title("Senior X Engineer", None).seniority
+        != split_title("X Engineer", None).seniority
+    )

@@ -39,9 +39,12 @@ def verdict(new: Posting, old: Posting):  # type: ignore[no-untyped-def]
 
 
 def test_same_ats_job_behind_two_urls() -> None:
-    careers = posting(url="https://quokka.example/careers?gh_jid=4012345&utm_source=x", company="Quokka")
+    careers = posting(
+        url="https://quokka.example/careers?gh_jid=4012345&utm_source=x", company="Quokka"
+    )
     result = verdict(careers, posting())
-    assert result.same and result.score == 1.0
+    assert result.same
+    assert result.score == 1.0
     assert result.reason == "same Greenhouse job quokka/4012345"
 
 
@@ -56,7 +59,9 @@ def test_hard_negatives() -> None:
     other_url = "https://boards.greenhouse.io/quokka/jobs/4099999"
     assert not verdict(posting(location="Vienna", url=None), posting()).same
     assert not verdict(posting("Backend Engineer", url=None), posting()).same
-    assert not verdict(posting(location="Remote - US", url=None), posting(location="Remote - EU")).same
+    assert not verdict(
+        posting(location="Remote - US", url=None), posting(location="Remote - EU")
+    ).same
     a = posting("Data Analyst, Marketing", url=None)
     assert not verdict(a, posting("Data Analyst, Finance")).same
     assert not verdict(posting(url=other_url, days=5), posting()).same  # another requisition
@@ -66,19 +71,22 @@ def test_hard_negatives() -> None:
 def test_same_text_90_days_later_is_a_repost() -> None:
     later = posting(url="https://boards.greenhouse.io/quokka/jobs/4099999", days=90)
     result = verdict(later, posting())
-    assert not result.same and result.repost
+    assert not result.same
+    assert result.repost
     assert "90 days later" in result.reason
 
 
 def test_unknown_place_needs_a_strong_text() -> None:
     assert verdict(posting(location=None, url=None), posting()).same
-    other = "Quokka Freight routes parcels. You will run the warehouse floor team and its shift plans."
+    other = (
+        "Quokka Freight routes parcels. You will run the warehouse floor team and its shift plans."
+    )
     assert not verdict(posting(location=None, url=None, text=other), posting()).same
 
 
 def test_companyless_post_needs_the_company_named() -> None:
     toot = posting("Senior Backend Engineer (Munich)", company=None, location=None, url=None,
-                   text="We at Quokka Freight look for someone to build routing services.")  # fmt: skip
+                   text="We at Quokka Freight build routing services and need help.")  # fmt: skip
     assert verdict(toot, posting()).same
     anonymous = replace(toot, description="Looking for someone great to build routing services.")
     assert not verdict(anonymous, posting()).same
@@ -98,10 +106,13 @@ def test_identity_json_round_trip_is_bounded_and_tolerant() -> None:
     assert Identity.from_json(json.loads(json.dumps(data))) == identity
     minimal = {"posted_at": T.isoformat(), "title": "x"}
     assert Identity.from_json(minimal).digest == ""
-    assert all(len(key) <= 255 for key in identity.keys())
+    keys = identity.keys()
+    assert all(len(key) <= 255 for key in keys)
 
 
 def test_keys_share_one_for_true_duplicates() -> None:
     a = identity_of(posting())
-    b = identity_of(posting("Sr. Backend Engineer", company="Quokka Freight", location="München", url=None))
+    b = identity_of(
+        posting("Sr. Backend Engineer", company="Quokka Freight", location="München", url=None)
+    )
     assert set(a.keys()) & set(b.keys())

@@ -34,7 +34,9 @@ _SLUG_RE = re.compile(r"^[0-9a-z][0-9a-z-]{0,99}$")
 # Boards whose job ids are unique across the whole ATS: their key needs no board, so a careers
 # page (`?gh_jid=`) and the board URL of one job share it.
 _GLOBAL_IDS = frozenset({"greenhouse", "lever", "ashby", "workable", "smartrecruiters"})
-_GREENHOUSE_HOSTS = re.compile(r"^(?:job-)?boards(?:\.eu)?\.greenhouse\.io$|^boards-api\.greenhouse\.io$")
+_GREENHOUSE_HOSTS = re.compile(
+    r"^(?:job-)?boards(?:\.eu)?\.greenhouse\.io$|^boards-api\.greenhouse\.io$"
+)
 _LEVER_HOSTS = re.compile(r"^jobs(?:\.eu)?\.lever\.co$|^api(?:\.eu)?\.lever\.co$")
 
 
@@ -169,4 +171,13 @@ def _indeed(host: str, segments: list[str], query: Query) -> Found:
     return ("indeed", "", jk.lower()) if jk and re.fullmatch(r"[0-9a-fA-F]{16}", jk) else None
 
 
-_READERS = (_greenhouse, _lever, _ashby, _workable, _smartrecruiters, _recruitee, _linkedin, _indeed)
+_READERS = (
+    _greenhouse,
+    _lever,
+    _ashby,
+    _workable,
+    _smartrecruiters,
+    _recruitee,
+    _linkedin,
+    _indeed,
+)

@@ -28,7 +28,8 @@ _BOILERPLATE_RE = re.compile(
     r"|please mention the word|to show you read the job post|avoid spam applicants"
     r"|companies can search these words|beta feature"
     r"|\bapply (?:now|today|here|online|via|at|through|on)\b|click (?:here|the link|below)"
-    r"|how to apply|to apply,|send (?:us )?your (?:cv|resume|résumé)|\bapplications? (?:close|deadline)"
+    r"|how to apply|to apply,|send (?:us )?your (?:cv|resume|résumé)"
+    r"|\bapplications? (?:close|deadline)"
     r"|we look forward to|we can't wait|privacy (?:policy|notice)|gdpr|recruitment agenc"
     r"|unsolicited (?:resumes|cvs)|diverse and inclusive|diversity,? equity|underrepresented"
     r"|encourage (?:candidates|applicants|people|you) (?:from|of|to apply)|all qualified applicants"
@@ -52,7 +53,11 @@ def digest(description: str) -> str:
             size += len(words) + 1
             if size >= MAX_DIGEST_CHARS:
                 break
-    return " ".join(kept)[:MAX_DIGEST_CHARS].rsplit(" ", 1)[0] if size > MAX_DIGEST_CHARS else " ".join(kept)
+    return (
+        " ".join(kept)[:MAX_DIGEST_CHARS].rsplit(" ", 1)[0]
+        if size > MAX_DIGEST_CHARS
+        else " ".join(kept)
+    )
 
 
 def text_similarity(a: str, b: str) -> float | None:

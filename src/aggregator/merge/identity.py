@@ -61,7 +61,9 @@ class Identity:
                 keys.append(f"ct:{self.company}|{level}|{self.title}")
             bucket = int(as_utc(self.posted_at).timestamp() // 86400 // _BUCKET_DAYS)
             for place in sorted({_coarse(place) for place in self.places})[:3]:
-                keys.extend(f"tp:{level}|{self.title}|{place}|{b}" for b in (bucket - 1, bucket, bucket + 1))
+                keys.extend(
+                    f"tp:{level}|{self.title}|{place}|{b}" for b in (bucket - 1, bucket, bucket + 1)
+                )
         return tuple(dict.fromkeys(key[:_MAX_KEY] for key in keys))
 
     def to_json(self) -> dict[str, Any]:
@@ -138,7 +140,7 @@ def _origin(posting: Posting, ats_ids: tuple[str, ...]) -> str:
     path = urlsplit(posting.url or "").path
     if posting.dedup_key.startswith("guid:hn:") or host.endswith(_SOCIAL_HOSTS):
         return "social"
-    if path.startswith("/@") or "/users/" in path and "/statuses/" in path:
+    if path.startswith("/@") or ("/users/" in path and "/statuses/" in path):
         return "social"  # a Mastodon status
     if host.endswith(_MAIL_HOSTS):
         return "mail"

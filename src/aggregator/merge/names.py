@@ -56,7 +56,8 @@ _ABBREVIATION_RE = re.compile(r"\b(" + "|".join(map(re.escape, _ABBREVIATIONS)) 
 # Tags and noise in titles: "[Hiring]", "#hiring", "(m/w/d)", "(f/m/x)", "(all genders)".
 _NOISE_RE = re.compile(
     r"\[[^\]]{0,40}\]|#\w+|\((?:[mwfdxh]\s*/\s*){1,3}[mwfdxh]\)|\b[mwfdxh]/[mwfdxh]/[mwfdxh]\b"
-    r"|\(all genders\)|\bwe(?:'re| are) hiring\b|\bnow hiring\b|^hiring\s*:?|\bhiring\s*:|\burgent(?:ly)?\b\s*:?",
+    r"|\(all genders\)|\bwe(?:'re| are) hiring\b|\bnow hiring\b|^hiring\s*:?|\bhiring\s*:"
+    r"|\burgent(?:ly)?\b\s*:?",
     re.IGNORECASE,
 )
 _WHERE_RE = re.compile(
@@ -152,9 +153,10 @@ def _split_company(text: str, company: str | None, places: list[str]) -> tuple[s
         role = next((s for s in segments if _ROLE_RE.search(s)), segments[0] if segments else "")
         head = segments[0] if segments and segments[0] is not role else None
         for segment in segments:
-            if segment is not role and segment is not head and not _PAY_RE.search(segment):
-                if not _EMPLOYMENT_RE.match(segment.strip()):
-                    places.append(segment)
+            if segment is role or segment is head or _PAY_RE.search(segment):
+                continue
+            if not _EMPLOYMENT_RE.match(segment.strip()):
+                places.append(segment)
         return role, head
     match = _HIRING_RE.match(text)
     if match:
@@ -210,7 +212,8 @@ def _is_place_like(text: str) -> bool:
 
 
 def _split_team(text: str) -> tuple[str, str | None]:
-    """"Data Analyst, Marketing" -> ("Data Analyst", "Marketing"); also " - " and "(...)"."""
+    """Title and team: "Data Analyst, Marketing" -> ("Data Analyst", "Marketing"); also split
+    at " - " and a trailing "(...)"."""
     for sep in (",", " - ", " – ", " — ", " / "):
         head, found, tail = text.partition(sep)
         if found and head.strip() and tail.strip():

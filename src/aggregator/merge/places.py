@@ -113,11 +113,9 @@ _COUNTRIES: dict[str, tuple[str, ...]] = {
     "il": ("israel",),
 }
 # Remote regions and the countries in them ("remote-eu" may be a German remote job).
+_EUROPE = "de at ch fr nl be ie es pt it pl cz dk se no fi gb hu ro gr ee ua"
 _REGIONS: dict[str, frozenset[str]] = {
-    "eu": frozenset(
-        {"de", "at", "ch", "fr", "nl", "be", "ie", "es", "pt", "it", "pl", "cz", "dk", "se",
-         "no", "fi", "gb", "hu", "ro", "gr", "ee", "ua"}
-    ),  # fmt: skip
+    "eu": frozenset(_EUROPE.split()),
     "na": frozenset({"us", "ca", "mx"}),
 }
 _REGION_NAMES = {
@@ -186,7 +184,9 @@ def _phrase_keys(phrase: str) -> set[str]:
         parts = _parts(segment)
         found = [_found(part) or _CODES.get(part) for part in parts]
         places = [key for key in found if key]
-        is_remote = bool(_REMOTE_RE.search(fold(segment))) or (remote_anywhere and not _has_city(places))
+        is_remote = bool(_REMOTE_RE.search(fold(segment))) or (
+            remote_anywhere and not _has_city(places)
+        )
         if is_remote:
             keys |= _remote_keys(places, keys)
             keys |= {key.removeprefix("city:") for key in places if key.startswith("city:")}
@@ -234,9 +234,9 @@ def _found(part: str) -> str | None:
 
 
 def compatible_places(a: frozenset[str], b: frozenset[str]) -> str | None:
-    """"strong" when both name one place, "weak" when they may (a city and its country,
-    plain remote and a remote region, a region and a country in it), None when they differ or
-    either is unknown."""
+    """How alike two place sets are: "strong" when both name one place, "weak" when they
+    may (a city and its country, plain remote and a remote region, a region and a country in
+    it), None when they differ or either is unknown."""
     if not a or not b:
         return None
     shared = a & b

@@ -86,7 +86,9 @@ def _by_content(new: Identity, old: Identity, *, requisitions_differ: bool) -> V
         return Verdict(False, f"different descriptions{text_words}")
     if needed is not None and (similarity is None or similarity < needed):
         return Verdict(False, f"{_words(company, place)} but text not alike enough{text_words}")
-    score = 0.5 + 0.1 * (company == "strong") + 0.1 * (place == "strong") + 0.3 * (similarity or 0.5)
+    score = (
+        0.5 + 0.1 * (company == "strong") + 0.1 * (place == "strong") + 0.3 * (similarity or 0.5)
+    )
     return Verdict(True, f"{_words(company, place)}{text_words}", score=round(score, 3))
 
 
@@ -102,8 +104,9 @@ def _names_differ(new: Identity, old: Identity) -> str | None:
 
 
 def _company_match(new: Identity, old: Identity) -> str | None:
-    """"strong": the same company; "medium": one is named in the other's text, or extends the
-    other's name, or both are one author's posts; "none": neither says; None: they differ."""
+    """How sure the company is: "strong", the same company; "medium", one is named in the
+    other's text, or extends the other's name, or both are one author's posts; "none", neither
+    says; None, they differ."""
     a = None if new.company_weak else new.company
     b = None if old.company_weak else old.company
     if a and b:
