@@ -130,10 +130,14 @@ def iter_listings(
             )
         query = query.order_by(listings.c.first_seen_at.desc(), listings.c.id.desc()).limit(page)
         rows = connection.execute(query).all()
-        yield from _with_sightings(connection, rows)
-        if len(rows) < page:
+        full = len(rows) == page
+        after = (rows[-1].first_seen_at, rows[-1].id) if rows else None
+        found = _with_sightings(connection, rows)
+        del rows  # the next page is read with nothing of this one held
+        yield from found
+        del found
+        if not full:
             return
-        after = (rows[-1].first_seen_at, rows[-1].id)
 
 
 def listing_detail(connection: Connection, listing_id: int) -> ListingDetail | None:
