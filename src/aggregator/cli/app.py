@@ -14,7 +14,6 @@ from typing import TYPE_CHECKING, Annotated, NoReturn
 import typer
 
 from aggregator import __version__, redact
-from aggregator.adapters.catalogue import ResolvedSource
 from aggregator.cli.listings import listings_app
 from aggregator.cli.options import ConfigOption
 from aggregator.cli.outbox import notify_app, outbox_app
