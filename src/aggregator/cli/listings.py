@@ -180,10 +180,11 @@ def export_listings(
     since: SinceOption = None,
     limit: LimitOption = None,
 ) -> None:
-    """Write the selected listings, newest first, read and written a page at a time.
+    """Write the selected listings as CSV, JSON lines or Atom, newest first.
 
-    jsonl: one object per listing, with its sightings; csv: a header row, cells that would
-    start a spreadsheet formula get a leading '; atom: a feed for a feed reader.
+    jsonl: one object per listing, with its sightings. csv: a header row; a cell that would
+    start a spreadsheet formula gets a leading '. atom: a feed for a feed reader. The store is
+    read a page at a time: an export of any size streams.
     """
     from aggregator.cli import listing_export
 
@@ -239,9 +240,11 @@ def merge_listings(
     remove: Annotated[int, typer.Argument(metavar="B", help="The listing merged into A.")],
     config_path: ConfigOption,
 ) -> None:
-    """Merge listing B into A, for two that are the same job: B's sightings, matches and queued
-    alerts move to A (an alert A already has for the same rule and channel is dropped), and B
-    is deleted."""
+    """Merge listing B into A: two listings that are the same job.
+
+    B's sightings, matches and queued alerts move to A (an alert A already has for the same
+    rule and channel is dropped), and B is deleted.
+    """
     from aggregator.store.listing_edits import ListingEditError
 
     with _store(config_path, write=True) as store:
@@ -264,8 +267,10 @@ def split_listing(
     ],
     config_path: ConfigOption,
 ) -> None:
-    """Move one sighting out of a listing into a new listing, for a different job merged by
-    mistake; later runs keep the two apart."""
+    """Move a sighting out of listing ID into a new listing: a different job merged by mistake.
+
+    Later runs keep the two apart.
+    """
     from aggregator.store.listing_edits import ListingEditError
 
     with _store(config_path, write=True) as store:
