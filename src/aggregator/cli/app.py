@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Annotated, NoReturn
 import typer
 
 from aggregator import __version__, redact
+from aggregator.cli.listings import listings_app
 from aggregator.cli.options import ConfigOption
 from aggregator.cli.outbox import notify_app, outbox_app
 from aggregator.cli.rules import rules_app
@@ -50,6 +51,7 @@ app.add_typer(sources_app, name="sources")
 app.add_typer(notify_app, name="notify")
 app.add_typer(outbox_app, name="outbox")
 app.add_typer(rules_app, name="rules")
+app.add_typer(listings_app, name="listings")
 
 
 class _State:

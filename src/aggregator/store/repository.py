@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 import threading
 import time
-from collections.abc import Collection, Iterator, Sequence
+from collections.abc import Collection, Generator, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 
@@ -14,7 +14,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from aggregator.errors import StoreError, describe_error
 from aggregator.models import Listing, OutboxEntry, OutboxStatus, SourceState
-from aggregator.store import locks, queries
+from aggregator.store import listing_edits, listing_queries, locks, queries
 from aggregator.store import outbox as delivery
 from aggregator.store.engine import (
     begin,
@@ -24,6 +24,8 @@ from aggregator.store.engine import (
     migrate,
     script_heads,
 )
+from aggregator.store.listing_edits import MergeResult, SplitResult
+from aggregator.store.listing_queries import ListingDetail, ListingFilter, StoredListing
 from aggregator.store.liveness import liveness_for
 from aggregator.store.locks import RunLockBusy
 from aggregator.store.rows import source_state_values, upsert_insert
@@ -253,3 +255,30 @@ class Store:
             if remaining <= 0:
                 raise RunLockBusy(name, row.holder if row else None, row.since if row else None)
             time.sleep(min(LOCK_RETRY_SECONDS, remaining))
+
+    # `aggregate listings`: reads page by page, and the hand corrections (listing_queries.py,
+    # listing_edits.py).
+
+    def iter_listings(
+        self, selection: ListingFilter, *, page: int = listing_queries.PAGE
+    ) -> Generator[StoredListing, None, None]:
+        """The selected listings with their sightings, newest first, read `page` at a time in
+        one read transaction: a large store streams. Close the iterator to end it early."""
+        with begin(self._engine, write=False) as connection:
+            yield from listing_queries.iter_listings(connection, selection, page=page)
+
+    def listing_detail(self, listing_id: int) -> ListingDetail | None:
+        with begin(self._engine, write=False) as connection:
+            return listing_queries.listing_detail(connection, listing_id)
+
+    def merge_listings(self, keep: int, remove: int) -> MergeResult:
+        """Move every sighting of `remove` into `keep` and delete `remove`; raises
+        ListingEditError (nothing written) for an unknown id or a listing with itself."""
+        with begin(self._engine) as connection:
+            return listing_edits.merge_listings(connection, keep, remove)
+
+    def split_listing(self, listing_id: int, sighting_id: int, *, now: datetime) -> SplitResult:
+        """Move one sighting out into a new listing, kept apart from `listing_id` in later
+        runs; raises ListingEditError (nothing written) for ids that do not fit."""
+        with begin(self._engine) as connection:
+            return listing_edits.split_listing(connection, listing_id, sighting_id, now=now)
