@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import dataclasses
 from collections import defaultdict
-from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Collection, Hashable, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import TypeVar
 
@@ -13,9 +13,12 @@ from sqlalchemy import Connection, bindparam, delete, insert, select, update
 from sqlalchemy.exc import DataError, DBAPIError
 
 from aggregator.errors import describe_error
+from aggregator.merge import Identity, identity_of
 from aggregator.models import MAX_KEY_BYTES, Listing, Match, Posting
+from aggregator.store import lifecycle, queries
+from aggregator.store.merging import Candidates, Decision, better_values, load_apart
 from aggregator.store.rows import job_values, upsert_insert
-from aggregator.store.tables import listings, matches, outbox, sightings
+from aggregator.store.tables import listing_keys, listings, matches, outbox, sightings
 from aggregator.store.types import UTCDateTime
 from aggregator.text import clean_text
 
@@ -46,6 +49,7 @@ class UnitOfWork:
     def __init__(self, connection: Connection) -> None:
         self._connection: Connection | None = connection
         self.skipped: list[SkippedPosting] = []  # postings that upsert_postings could not store
+        self.joined: list[Listing] = []  # existing listings that upsert_postings added sightings to
 
     def close(self) -> None:
         """Called by the store when the transaction ends; later calls raise."""
@@ -57,13 +61,23 @@ class UnitOfWork:
             raise RuntimeError("this UnitOfWork is used outside its Store.transaction()")
         return self._connection
 
-    def upsert_postings(self, postings: Sequence[Posting]) -> list[Listing]:
+    def upsert_postings(
+        self, postings: Sequence[Posting], *, origins: Mapping[str, str] | None = None
+    ) -> list[Listing]:
         """Record postings; return the listings created for the ones never seen, in input order.
 
-        A posting already sighted (same source and dedup key) only moves `last_seen_at`, even if
-        its text changed. Rows are written in key order so that two processes writing the same
-        postings wait on each other instead of deadlocking; a process that loses the race for a
-        sighting drops the listing it had just made and counts the posting as seen.
+        A posting already sighted (same source and dedup key) only moves `last_seen_at` (and
+        reopens its sighting if it was closed), even if its text changed. A posting never seen
+        joins the listing of the same job when there is one (merge.compare against the few
+        listings sharing one of its identity's keys, postings of this batch included): it adds
+        a sighting, may improve the listing's fields, and creates nothing (so it alerts
+        nothing); those listings are added to `joined`. `origins` gives a source's kind
+        ("ats": the company's own board), which outranks the identity's own guess.
+
+        Sightings are written in key order, then listing keys in key order, then listing rows
+        in id order, so that two processes writing the same postings wait on each other
+        instead of deadlocking; a process that loses the race for a sighting drops the listing
+        it had just made and counts the posting as seen.
 
         A posting the database cannot take (text no encoder takes, a key too long for the index,
         a value the database refuses) is left out and listed in `skipped`; the others are stored.
@@ -74,24 +88,69 @@ class UnitOfWork:
             for key, posting in _first_by_key(postings, _key).items()
             if self._storable(posting)
         }
+        if not unique:
+            return []
+        now = max(posting.first_seen_at for posting in unique.values())
         existing = _existing_keys(connection, unique)
-        created: dict[Key, Listing] = {}
         seen = [posting for key, posting in unique.items() if key in existing]
-        for key in sorted(unique.keys() - existing):
-            try:
-                with connection.begin_nested():  # a refused insert undoes only itself
-                    listing = _insert_new(connection, unique[key])
-            except DBAPIError as error:
-                if not _refuses_values(error):
-                    raise
-                self._skip(unique[key], describe_error(error))
-                continue
-            if listing is None:
+        batch = _Batch.start(connection, unique, existing, origins or {})
+        for key in sorted(batch.identities):
+            if not self._store_new(batch, unique[key]):
                 seen.append(unique[key])
-            else:
-                created[key] = listing
         _touch(connection, sorted(seen, key=_key))
-        return [created[key] for key in unique if key in created]
+        reopened = lifecycle.reopen(connection, sorted(_key(posting) for posting in seen))
+        _add_keys(connection, batch.keys)
+        _apply_joins(connection, batch)
+        lifecycle.refresh_status(connection, set(batch.joiners) | reopened, now)
+        return self._results(batch, unique)
+
+    def _store_new(self, batch: _Batch, posting: Posting) -> bool:
+        """Store one posting never sighted; False if another transaction sighted it first."""
+        connection, key = self.connection, _key(posting)
+        identity = batch.identities[key]
+        decision = batch.candidates.decide(identity, batch.apart.get(key, ()))
+        try:
+            with connection.begin_nested():  # a refused insert undoes only itself
+                if decision.join is not None:
+                    listing_id = _join(connection, posting, identity, decision)
+                else:
+                    listing_id = _insert_new(connection, posting, identity, decision)
+        except DBAPIError as error:
+            if not _refuses_values(error):
+                raise
+            self._skip(posting, describe_error(error))
+            return True
+        if listing_id is None:
+            return False
+        if decision.join is None:
+            batch.created[key] = listing_id
+        else:
+            batch.had_ats.setdefault(listing_id, batch.candidates.has_origin(listing_id, "ats"))
+            batch.joiners[listing_id].append((posting, identity))
+        batch.candidates.add(listing_id, identity)
+        batch.keys.update((name, listing_id) for name in identity.keys())
+        return True
+
+    def _results(self, batch: _Batch, unique: Mapping[Key, Posting]) -> list[Listing]:
+        """The created listings in input order (read back if the batch joined them too); the
+        existing listings the batch joined go to `joined`."""
+        created_ids = set(batch.created.values())
+        reread = queries.listings_by_id(self.connection, set(batch.joiners))
+        self.joined += [reread[lid] for lid in sorted(reread) if lid not in created_ids]
+        return [
+            reread.get(batch.created[key]) or _new_listing(batch.created[key], unique[key])
+            for key in unique
+            if key in batch.created
+        ]
+
+    def close_unseen(self, source: str, seen: Collection[str], *, now: datetime) -> int:
+        """`source` lists its whole board and listed just `seen` (dedup keys): close its other
+        open sightings, and the listings left with none open; return how many were closed."""
+        return lifecycle.close_unseen(self.connection, source, seen, now)
+
+    def expire_overdue(self, *, now: datetime) -> int:
+        """Open listings past their deadline become expired; return how many."""
+        return lifecycle.expire_overdue(self.connection, now)
 
     def _storable(self, posting: Posting) -> bool:
         problem = _unstorable(posting)
@@ -104,19 +163,24 @@ class UnitOfWork:
             SkippedPosting(posting.source, posting.dedup_key, clean_text(posting.title), reason)
         )
 
-    def add_matches(self, found: Sequence[Match], *, now: datetime | None = None) -> None:
-        """Record matches; a (listing, rule) pair already recorded is left as it was."""
+    def add_matches(self, found: Sequence[Match], *, now: datetime | None = None) -> list[Match]:
+        """Record matches; a (listing, rule) pair already recorded is left as it was. Returns the
+        matches recorded now (a rule matches a listing once: only these may alert)."""
         created_at = now or datetime.now(UTC)
         unique = _first_by_key(found, lambda match: (match.listing_id, match.rule))
         rows = [
             {"listing_id": m.listing_id, "rule": m.rule, "why": m.why, "created_at": created_at}
             for m in unique.values()
         ]
-        if rows:
-            statement = upsert_insert(self.connection, matches).on_conflict_do_nothing(
-                index_elements=["listing_id", "rule"]
-            )
-            self.connection.execute(statement, rows)
+        if not rows:
+            return []
+        statement = (
+            upsert_insert(self.connection, matches)
+            .on_conflict_do_nothing(index_elements=["listing_id", "rule"])
+            .returning(matches.c.listing_id, matches.c.rule)
+        )
+        recorded = {tuple(row) for row in self.connection.execute(statement, rows)}
+        return [match for key, match in unique.items() if key in recorded]
 
     def enqueue(
         self,
@@ -229,20 +293,94 @@ def _existing_keys(connection: Connection, keys: Iterable[Key]) -> set[Key]:
     return found
 
 
-def _insert_new(connection: Connection, posting: Posting) -> Listing | None:
+@dataclass(slots=True)
+class _Batch:
+    """One upsert's new postings: their identities and candidates, and what storing them did."""
+
+    identities: dict[Key, Identity]
+    candidates: Candidates
+    apart: dict[Key, set[int]]
+    created: dict[Key, int] = field(default_factory=dict)
+    joiners: defaultdict[int, list[tuple[Posting, Identity]]] = field(
+        default_factory=lambda: defaultdict(list)
+    )
+    had_ats: dict[int, bool] = field(default_factory=dict)  # before this batch joined it
+    keys: set[tuple[str, int]] = field(default_factory=set)
+
+    @classmethod
+    def start(
+        cls,
+        connection: Connection,
+        unique: Mapping[Key, Posting],
+        existing: Collection[Key],
+        origins: Mapping[str, str],
+    ) -> _Batch:
+        identities = {
+            key: _identity(posting, origins.get(posting.source))
+            for key, posting in unique.items()
+            if key not in existing
+        }
+        keys = {name for identity in identities.values() for name in identity.keys()}
+        return cls(
+            identities=identities,
+            candidates=Candidates.load(connection, keys),
+            apart=load_apart(connection, identities),
+        )
+
+
+def _identity(posting: Posting, origin: str | None) -> Identity:
+    identity = identity_of(posting)
+    if origin is not None and origin != identity.origin:
+        identity = dataclasses.replace(identity, origin=origin)
+    return identity
+
+
+def _insert_new(
+    connection: Connection, posting: Posting, identity: Identity, decision: Decision
+) -> int | None:
     """Create the listing and its sighting; None if another transaction sighted it first."""
+    values = _listing_values(posting) | {"reposted_from": decision.reposted_from}
+    values["status"], values["closed_at"] = lifecycle.status_of(
+        1, None, posting.job.deadline, posting.first_seen_at
+    )
     listing_id: int = connection.execute(
-        insert(listings).values(_listing_values(posting)).returning(listings.c.id)
+        insert(listings).values(values).returning(listings.c.id)
     ).scalar_one()
+    if _insert_sighting(connection, posting, listing_id, identity, None) is None:
+        connection.execute(delete(listings).where(listings.c.id == listing_id))
+        return None
+    return listing_id
+
+
+def _join(
+    connection: Connection, posting: Posting, identity: Identity, decision: Decision
+) -> int | None:
+    """Add the posting as a sighting of `decision.join`; None if it was sighted meanwhile."""
+    assert decision.join is not None
+    return _insert_sighting(connection, posting, decision.join, identity, decision.reason)
+
+
+def _insert_sighting(
+    connection: Connection,
+    posting: Posting,
+    listing_id: int,
+    identity: Identity,
+    reason: str | None,
+) -> int | None:
+    values = _sighting_values(posting, listing_id)
+    values |= {"identity": identity.to_json(), "merge_reason": reason}
     sighting = (
         upsert_insert(connection, sightings)
-        .values(_sighting_values(posting, listing_id))
+        .values(values)
         .on_conflict_do_nothing(index_elements=["source", "dedup_key"])
         .returning(sightings.c.id)
     )
-    if connection.execute(sighting).first() is None:
-        connection.execute(delete(listings).where(listings.c.id == listing_id))
-        return None
+    return None if connection.execute(sighting).first() is None else listing_id
+
+
+def _new_listing(listing_id: int, posting: Posting) -> Listing:
+    """The listing just created for `posting`, without reading it back."""
+    status, closed_at = lifecycle.status_of(1, None, posting.job.deadline, posting.first_seen_at)
     return Listing(
         id=listing_id,
         title=posting.title,
@@ -255,7 +393,31 @@ def _insert_new(connection: Connection, posting: Posting) -> Listing | None:
         first_seen_at=posting.first_seen_at,
         sources=(posting.source,),
         job=posting.job,
+        status=status,
+        closed_at=closed_at,
     )
+
+
+def _add_keys(connection: Connection, keys: Collection[tuple[str, int]]) -> None:
+    """Record blocking keys of the listings a batch created or joined, in key order."""
+    rows = [{"key": key, "listing_id": listing_id} for key, listing_id in sorted(keys)]
+    for chunk in _chunks(rows):
+        statement = upsert_insert(connection, listing_keys).on_conflict_do_nothing(
+            index_elements=["key", "listing_id"]
+        )
+        connection.execute(statement, list(chunk))
+
+
+def _apply_joins(connection: Connection, batch: _Batch) -> None:
+    """Give each joined listing the fields of its best sighting, in id order."""
+    ids = sorted(batch.joiners)
+    for chunk in _chunks(ids):
+        rows = connection.execute(select(listings).where(listings.c.id.in_(chunk)))
+        for row in sorted(rows, key=lambda row: row.id):
+            had_ats = batch.had_ats.get(row.id, False)
+            values = better_values(row._mapping, had_ats, batch.joiners[row.id])
+            if values:
+                connection.execute(update(listings).where(listings.c.id == row.id).values(values))
 
 
 def _listing_values(posting: Posting) -> dict[str, object]:
