@@ -40,11 +40,11 @@ def close_unseen(connection: Connection, source: str, seen: Collection[str], now
     query = select(sightings.c.id, sightings.c.dedup_key, sightings.c.listing_id).where(
         sightings.c.source == source, sightings.c.closed_at.is_(None)
     )
-    gone = [(row.id, row.listing_id) for row in connection.execute(query) if row.dedup_key not in seen]
+    gone = [
+        (row.id, row.listing_id) for row in connection.execute(query) if row.dedup_key not in seen
+    ]
     for chunk in _chunks(sorted(sighting for sighting, _ in gone)):
-        connection.execute(
-            update(sightings).where(sightings.c.id.in_(chunk)).values(closed_at=now)
-        )
+        connection.execute(update(sightings).where(sightings.c.id.in_(chunk)).values(closed_at=now))
     changed = {listing_id for _, listing_id in gone}
     changed |= reopen(connection, [(source, key) for key in sorted(seen)])
     refresh_status(connection, changed, now)
@@ -65,10 +65,8 @@ def reopen(connection: Connection, keys: Sequence[tuple[str, str]]) -> set[int]:
                 sightings.c.closed_at.is_not(None),
             )
             found += [(row.id, row.listing_id) for row in connection.execute(query)]
-    for chunk in _chunks(sorted(sighting for sighting, _ in found)):
-        connection.execute(
-            update(sightings).where(sightings.c.id.in_(chunk)).values(closed_at=None)
-        )
+    for ids in _chunks(sorted(sighting for sighting, _ in found)):
+        connection.execute(update(sightings).where(sightings.c.id.in_(ids)).values(closed_at=None))
     return {listing_id for _, listing_id in found}
 
 

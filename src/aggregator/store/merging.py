@@ -71,7 +71,8 @@ class Candidates:
 
     def add(self, listing_id: int, identity: Identity) -> None:
         """A listing the batch created or joined: later postings of the batch may join it."""
-        for key in identity.keys():
+        blocking = identity.keys()
+        for key in blocking:
             if listing_id not in self._by_key[key]:
                 self._by_key[key].append(listing_id)
         self._remember(listing_id, identity)
@@ -82,7 +83,8 @@ class Candidates:
     def decide(self, identity: Identity, apart: Collection[int]) -> Decision:
         """The best listing to join (most sightings judged the same job, then the newest);
         else the newest one this posting reposts; else a listing of its own."""
-        ids = {lid for key in identity.keys() for lid in self._by_key.get(key, ())}
+        blocking = identity.keys()
+        ids = {lid for key in blocking for lid in self._by_key.get(key, ())}
         joins: list[tuple[int, int, str]] = []
         reposts: list[int] = []
         for listing_id in ids - set(apart):
@@ -164,7 +166,7 @@ def rank(origin: str, description: str) -> tuple[bool, int]:
 
 
 def better_values(
-    row: Mapping[str, Any], has_ats: bool, joiners: Sequence[tuple[Posting, Identity]]
+    row: Mapping[Any, Any], has_ats: bool, joiners: Sequence[tuple[Posting, Identity]]
 ) -> dict[str, Any]:
     """The listing columns to change after `joiners` joined the listing `row`: the fields of the
     best sighting, pay and the place where any sighting states them, the earliest posting date."""
@@ -178,7 +180,9 @@ def better_values(
     # joiners in turn (pay as a whole: an amount with another sighting's period means nothing).
     stated = [dict(row), *(_face(posting) for posting, _ in joiners)]
     if all(_value(values, row, name) is None for name in ("pay_min", "pay_max")):
-        with_pay = next((f for f in stated if f["pay_min"] is not None or f["pay_max"] is not None), None)
+        with_pay = next(
+            (f for f in stated if f["pay_min"] is not None or f["pay_max"] is not None), None
+        )
         if with_pay is not None:
             values.update({name: with_pay[name] for name in PAY_FIELDS})
     for name in FILLED_FIELDS:
@@ -190,7 +194,7 @@ def better_values(
     return {name: value for name, value in values.items() if row[name] != value}
 
 
-def _value(values: Mapping[str, Any], row: Mapping[str, Any], name: str) -> Any:
+def _value(values: Mapping[str, Any], row: Mapping[Any, Any], name: str) -> Any:
     return values[name] if name in values else row[name]
 
 

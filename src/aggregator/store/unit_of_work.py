@@ -5,26 +5,32 @@ from __future__ import annotations
 import dataclasses
 from collections import defaultdict
 from collections.abc import Callable, Collection, Hashable, Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TypeVar
 
-from sqlalchemy import Connection, bindparam, delete, insert, select, update
+from sqlalchemy import Connection, bindparam, select, update
 from sqlalchemy.exc import DataError, DBAPIError
 
 from aggregator.errors import describe_error
-from aggregator.merge import Identity, identity_of
 from aggregator.models import MAX_KEY_BYTES, Listing, Match, Posting
 from aggregator.store import lifecycle, queries
-from aggregator.store.merging import Candidates, Decision, better_values, load_apart
-from aggregator.store.rows import job_values, upsert_insert
-from aggregator.store.tables import listing_keys, listings, matches, outbox, sightings
+from aggregator.store.postings import (
+    Batch,
+    Key,
+    add_keys,
+    apply_joins,
+    insert_new,
+    join,
+    new_listing,
+)
+from aggregator.store.rows import upsert_insert
+from aggregator.store.tables import matches, outbox, sightings
 from aggregator.store.types import UTCDateTime
 from aggregator.text import clean_text
 
 __all__ = ["SkippedPosting", "UnitOfWork", "outbox_key"]
 
-Key = tuple[str, str]  # (source, dedup_key): one posting on one source
 T = TypeVar("T")
 K = TypeVar("K", bound=Hashable)
 CHUNK = 500  # keys per IN (...) list, well under every backend's parameter limit
@@ -93,18 +99,18 @@ class UnitOfWork:
         now = max(posting.first_seen_at for posting in unique.values())
         existing = _existing_keys(connection, unique)
         seen = [posting for key, posting in unique.items() if key in existing]
-        batch = _Batch.start(connection, unique, existing, origins or {})
+        batch = Batch.start(connection, unique, existing, origins or {})
         for key in sorted(batch.identities):
             if not self._store_new(batch, unique[key]):
                 seen.append(unique[key])
         _touch(connection, sorted(seen, key=_key))
         reopened = lifecycle.reopen(connection, sorted(_key(posting) for posting in seen))
-        _add_keys(connection, batch.keys)
-        _apply_joins(connection, batch)
+        add_keys(connection, batch.keys)
+        apply_joins(connection, batch)
         lifecycle.refresh_status(connection, set(batch.joiners) | reopened, now)
         return self._results(batch, unique)
 
-    def _store_new(self, batch: _Batch, posting: Posting) -> bool:
+    def _store_new(self, batch: Batch, posting: Posting) -> bool:
         """Store one posting never sighted; False if another transaction sighted it first."""
         connection, key = self.connection, _key(posting)
         identity = batch.identities[key]
@@ -112,9 +118,9 @@ class UnitOfWork:
         try:
             with connection.begin_nested():  # a refused insert undoes only itself
                 if decision.join is not None:
-                    listing_id = _join(connection, posting, identity, decision)
+                    listing_id = join(connection, posting, identity, decision)
                 else:
-                    listing_id = _insert_new(connection, posting, identity, decision)
+                    listing_id = insert_new(connection, posting, identity, decision)
         except DBAPIError as error:
             if not _refuses_values(error):
                 raise
@@ -124,21 +130,25 @@ class UnitOfWork:
             return False
         if decision.join is None:
             batch.created[key] = listing_id
+            if decision.reposted_from is not None:
+                batch.reposts[listing_id] = decision.reposted_from
         else:
             batch.had_ats.setdefault(listing_id, batch.candidates.has_origin(listing_id, "ats"))
             batch.joiners[listing_id].append((posting, identity))
         batch.candidates.add(listing_id, identity)
-        batch.keys.update((name, listing_id) for name in identity.keys())
+        blocking = identity.keys()
+        batch.keys.update((name, listing_id) for name in blocking)
         return True
 
-    def _results(self, batch: _Batch, unique: Mapping[Key, Posting]) -> list[Listing]:
+    def _results(self, batch: Batch, unique: Mapping[Key, Posting]) -> list[Listing]:
         """The created listings in input order (read back if the batch joined them too); the
         existing listings the batch joined go to `joined`."""
         created_ids = set(batch.created.values())
         reread = queries.listings_by_id(self.connection, set(batch.joiners))
         self.joined += [reread[lid] for lid in sorted(reread) if lid not in created_ids]
         return [
-            reread.get(batch.created[key]) or _new_listing(batch.created[key], unique[key])
+            reread.get(batch.created[key])
+            or new_listing(batch.created[key], unique[key], batch.reposts.get(batch.created[key]))
             for key in unique
             if key in batch.created
         ]
@@ -291,160 +301,6 @@ def _existing_keys(connection: Connection, keys: Iterable[Key]) -> set[Key]:
             )
             found.update((source, key) for key in connection.execute(query).scalars())
     return found
-
-
-@dataclass(slots=True)
-class _Batch:
-    """One upsert's new postings: their identities and candidates, and what storing them did."""
-
-    identities: dict[Key, Identity]
-    candidates: Candidates
-    apart: dict[Key, set[int]]
-    created: dict[Key, int] = field(default_factory=dict)
-    joiners: defaultdict[int, list[tuple[Posting, Identity]]] = field(
-        default_factory=lambda: defaultdict(list)
-    )
-    had_ats: dict[int, bool] = field(default_factory=dict)  # before this batch joined it
-    keys: set[tuple[str, int]] = field(default_factory=set)
-
-    @classmethod
-    def start(
-        cls,
-        connection: Connection,
-        unique: Mapping[Key, Posting],
-        existing: Collection[Key],
-        origins: Mapping[str, str],
-    ) -> _Batch:
-        identities = {
-            key: _identity(posting, origins.get(posting.source))
-            for key, posting in unique.items()
-            if key not in existing
-        }
-        keys = {name for identity in identities.values() for name in identity.keys()}
-        return cls(
-            identities=identities,
-            candidates=Candidates.load(connection, keys),
-            apart=load_apart(connection, identities),
-        )
-
-
-def _identity(posting: Posting, origin: str | None) -> Identity:
-    identity = identity_of(posting)
-    if origin is not None and origin != identity.origin:
-        identity = dataclasses.replace(identity, origin=origin)
-    return identity
-
-
-def _insert_new(
-    connection: Connection, posting: Posting, identity: Identity, decision: Decision
-) -> int | None:
-    """Create the listing and its sighting; None if another transaction sighted it first."""
-    values = _listing_values(posting) | {"reposted_from": decision.reposted_from}
-    values["status"], values["closed_at"] = lifecycle.status_of(
-        1, None, posting.job.deadline, posting.first_seen_at
-    )
-    listing_id: int = connection.execute(
-        insert(listings).values(values).returning(listings.c.id)
-    ).scalar_one()
-    if _insert_sighting(connection, posting, listing_id, identity, None) is None:
-        connection.execute(delete(listings).where(listings.c.id == listing_id))
-        return None
-    return listing_id
-
-
-def _join(
-    connection: Connection, posting: Posting, identity: Identity, decision: Decision
-) -> int | None:
-    """Add the posting as a sighting of `decision.join`; None if it was sighted meanwhile."""
-    assert decision.join is not None
-    return _insert_sighting(connection, posting, decision.join, identity, decision.reason)
-
-
-def _insert_sighting(
-    connection: Connection,
-    posting: Posting,
-    listing_id: int,
-    identity: Identity,
-    reason: str | None,
-) -> int | None:
-    values = _sighting_values(posting, listing_id)
-    values |= {"identity": identity.to_json(), "merge_reason": reason}
-    sighting = (
-        upsert_insert(connection, sightings)
-        .values(values)
-        .on_conflict_do_nothing(index_elements=["source", "dedup_key"])
-        .returning(sightings.c.id)
-    )
-    return None if connection.execute(sighting).first() is None else listing_id
-
-
-def _new_listing(listing_id: int, posting: Posting) -> Listing:
-    """The listing just created for `posting`, without reading it back."""
-    status, closed_at = lifecycle.status_of(1, None, posting.job.deadline, posting.first_seen_at)
-    return Listing(
-        id=listing_id,
-        title=posting.title,
-        url=posting.url,
-        company=posting.company,
-        location=posting.location,
-        description=posting.description,
-        tags=posting.tags,
-        posted_at=posting.posted_at,
-        first_seen_at=posting.first_seen_at,
-        sources=(posting.source,),
-        job=posting.job,
-        status=status,
-        closed_at=closed_at,
-    )
-
-
-def _add_keys(connection: Connection, keys: Collection[tuple[str, int]]) -> None:
-    """Record blocking keys of the listings a batch created or joined, in key order."""
-    rows = [{"key": key, "listing_id": listing_id} for key, listing_id in sorted(keys)]
-    for chunk in _chunks(rows):
-        statement = upsert_insert(connection, listing_keys).on_conflict_do_nothing(
-            index_elements=["key", "listing_id"]
-        )
-        connection.execute(statement, list(chunk))
-
-
-def _apply_joins(connection: Connection, batch: _Batch) -> None:
-    """Give each joined listing the fields of its best sighting, in id order."""
-    ids = sorted(batch.joiners)
-    for chunk in _chunks(ids):
-        rows = connection.execute(select(listings).where(listings.c.id.in_(chunk)))
-        for row in sorted(rows, key=lambda row: row.id):
-            had_ats = batch.had_ats.get(row.id, False)
-            values = better_values(row._mapping, had_ats, batch.joiners[row.id])
-            if values:
-                connection.execute(update(listings).where(listings.c.id == row.id).values(values))
-
-
-def _listing_values(posting: Posting) -> dict[str, object]:
-    return {
-        "title": posting.title,
-        "url": posting.url,
-        "company": posting.company,
-        "location": posting.location,
-        "description": posting.description,
-        "description_html": posting.description_html,
-        "tags": list(posting.tags),
-        "posted_at": posting.posted_at,
-        "first_seen_at": posting.first_seen_at,
-        **job_values(posting.job),
-    }
-
-
-def _sighting_values(posting: Posting, listing_id: int) -> dict[str, object]:
-    return {
-        "source": posting.source,
-        "dedup_key": posting.dedup_key,
-        "external_id": posting.external_id,
-        "url": posting.url,
-        "listing_id": listing_id,
-        "first_seen_at": posting.first_seen_at,
-        "last_seen_at": posting.first_seen_at,
-    }
 
 
 def _touch(connection: Connection, seen: Sequence[Posting]) -> None:
