@@ -72,8 +72,8 @@ class PreparedDocument:
     `text` is title, company, location and description, normalized and joined, and `fields`
     each of them alone; `tags` holds the folded tags and the hashtags found in the title and
     description; `facets` the `name=value` facts (`source=x`, `type=gig`, `remote=yes`,
-    `pay=known`, `status=open`, `seen=2+`) that structured terms test; `now` is the moment `age` and `deadline` count
-    from; `memo` remembers terms already tested, shared by every rule.
+    `pay=known`, `status=open`, `seen=2+`) that structured terms test; `now` is the moment
+    `age` and `deadline` count from; `memo` remembers terms already tested, shared by every rule.
     """
 
     text: str
