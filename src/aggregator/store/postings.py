@@ -7,7 +7,7 @@ import dataclasses
 from collections import defaultdict
 from collections.abc import Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from sqlalchemy import Connection, delete, insert, select, update
 
@@ -85,9 +85,9 @@ def insert_new(
     values["status"], values["closed_at"] = lifecycle.status_of(
         1, None, posting.job.deadline, posting.first_seen_at
     )
-    listing_id: int = connection.execute(
-        insert(listings).values(values).returning(listings.c.id)
-    ).scalar_one()
+    # Constant statements with the values as parameters: SQLAlchemy compiles them once, where
+    # a `.values(...)` statement per posting costs more than the database's own work.
+    listing_id: int = connection.execute(_INSERT_LISTING, values).scalar_one()
     if _insert_sighting(connection, posting, listing_id, identity, None) is None:
         connection.execute(delete(listings).where(listings.c.id == listing_id))
         return None
@@ -111,13 +111,27 @@ def _insert_sighting(
 ) -> int | None:
     values = _sighting_values(posting, listing_id)
     values |= {"identity": identity.to_json(), "merge_reason": reason}
-    sighting = (
-        upsert_insert(connection, sightings)
-        .values(values)
-        .on_conflict_do_nothing(index_elements=["source", "dedup_key"])
-        .returning(sightings.c.id)
+    return (
+        None
+        if connection.execute(_sighting_insert(connection), values).first() is None
+        else listing_id
     )
-    return None if connection.execute(sighting).first() is None else listing_id
+
+
+_INSERT_LISTING = insert(listings).returning(listings.c.id)
+_SIGHTING_INSERTS: dict[str, Any] = {}
+
+
+def _sighting_insert(connection: Connection) -> Any:
+    """INSERT a sighting unless its (source, dedup_key) is there: one statement per dialect."""
+    dialect = connection.dialect.name
+    if dialect not in _SIGHTING_INSERTS:
+        _SIGHTING_INSERTS[dialect] = (
+            upsert_insert(connection, sightings)
+            .on_conflict_do_nothing(index_elements=["source", "dedup_key"])
+            .returning(sightings.c.id)
+        )
+    return _SIGHTING_INSERTS[dialect]
 
 
 def new_listing(listing_id: int, posting: Posting, reposted_from: int | None) -> Listing:
