@@ -245,7 +245,9 @@ writes (a savepoint each). Last run: {machine}.
 The time per posting stays close to flat as the store grows tenfold: a new posting is
 compared with the few listings that share one of its keys, never with the store, so merging
 grows linearly with the number of new postings. What remains is the B-tree depth of the
-indexed lookups and the writes.
+indexed lookups and the writes. The timing box is the 2-core development machine with other
+jobs running (load average about 2.5), so single runs vary by a third either way; PostgreSQL
+more (its first store also warms its caches, which is why its larger store came out faster).
 """
 
 
