@@ -106,7 +106,12 @@ class Posting:
 
 @dataclass(frozen=True, slots=True)
 class Listing:
-    """A stored listing: one job or gig, seen on one or more sources (its sightings)."""
+    """A stored listing: one job or gig, seen on one or more sources (its sightings).
+
+    Its fields are those of its best sighting; `sources` names every source it was seen on.
+    `status` is open, closed (every sighting gone from its board, since `closed_at`) or
+    expired (past its deadline); `reposted_from` is the listing this one is a repost of.
+    """
 
     id: int
     title: str
@@ -119,6 +124,9 @@ class Listing:
     first_seen_at: datetime
     sources: tuple[str, ...]
     job: JobDetails = JobDetails()
+    status: str = "open"
+    closed_at: datetime | None = None
+    reposted_from: int | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import inspect
+from sqlalchemy import inspect, text
 
+from aggregator.models import Match, Posting
 from aggregator.store import Store
-from aggregator.store.engine import make_engine
+from aggregator.store.engine import make_engine, migrate
 from aggregator.store.tables import metadata
 
 TABLES = {
@@ -74,3 +77,50 @@ def test_tables_module_declares_exactly_the_expected_tables() -> None:
 def test_unsupported_databases_are_refused() -> None:
     with pytest.raises(ValueError, match="unsupported database"):
         Store("mysql://user@localhost/db")
+
+
+def test_a_0005_database_with_data_keeps_everything_through_the_upgrade(
+    store_url: str, make_posting: Callable[..., Posting]
+) -> None:
+    """Listings, sightings, matches and the outbox written before merged listings survive
+    migration 0006; the old listings are open, and the store works on them."""
+    engine = make_engine(store_url)
+    migrate(engine, "0005_holders")
+    at = "2030-01-02 03:04:05"
+    with engine.begin() as connection:
+        for statement in (
+            "INSERT INTO listings (id, title, url, company, location, description, tags,"
+            " posted_at, first_seen_at, remote) VALUES (7, 'Old gig', 'https://x.test/7',"
+            f" 'Acme', 'Berlin', 'Text', '[]', '{at}', '{at}', 'yes')",
+            "INSERT INTO sightings (source, dedup_key, external_id, url, listing_id,"
+            f" first_seen_at, last_seen_at) VALUES ('board', 'guid:7', '7', 'https://x.test/7',"
+            f" 7, '{at}', '{at}')",
+            f"INSERT INTO matches (listing_id, rule, why, created_at) VALUES (7, 'r', 'w', '{at}')",
+            "INSERT INTO outbox (key, listing_id, rule, channel, why, status, attempts,"
+            " next_attempt_at, created_at, kind) VALUES ('7:r:me', 7, 'r', 'me', 'w', 'sent', 1,"
+            f" '{at}', '{at}', 'alert')",
+        ):
+            connection.execute(text(statement))
+    engine.dispose()
+
+    store = Store(store_url)
+    try:
+        store.upgrade()
+        assert store.schema_is_current()
+        [listing] = store.all_listings()
+        assert (listing.id, listing.title, listing.sources) == (7, "Old gig", ("board",))
+        assert (listing.status, listing.closed_at, listing.reposted_from) == ("open", None, None)
+        [entry] = store.outbox()
+        assert (entry.key, entry.listing_id, entry.status.value) == ("7:r:me", 7, "sent")
+        with store.transaction() as unit:  # an old sighting seen again is only touched
+            assert unit.upsert_postings([make_posting("guid:7")]) == []
+            assert unit.add_matches([Match(7, "r", "again")]) == []
+        check = make_engine(store_url)
+        try:
+            with check.connect() as connection:
+                found = connection.execute(text("SELECT listing_id, rule, why FROM matches"))
+                assert [tuple(row) for row in found] == [(7, "r", "w")]
+        finally:
+            check.dispose()
+    finally:
+        store.dispose()

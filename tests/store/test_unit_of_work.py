@@ -116,7 +116,11 @@ def test_upsert_of_a_known_posting_moves_last_seen_forward_only(
 def test_upsert_of_the_same_key_on_two_sources_makes_two_listings(
     store: Store, make_posting: PostingFactory
 ) -> None:
-    postings = [make_posting("guid:1", source="a"), make_posting("guid:1", source="b")]
+    # Two different jobs that happen to share a guid: a key only means something on its source.
+    postings = [
+        make_posting("guid:1", source="a"),
+        make_posting("guid:1", source="b", title="Another job"),
+    ]
 
     with store.transaction() as unit:
         created = unit.upsert_postings(postings)

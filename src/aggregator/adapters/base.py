@@ -109,6 +109,8 @@ class FetchResult:
 
     `min_interval` is the server's own hint for the next fetch (Cache-Control max-age, an RSS
     `<ttl>`); the pipeline waits at least that long, and at least the source's `every`.
+    `complete` is False when the fetch stopped before the last page (max_pages): the pages
+    then do not list the whole board.
     """
 
     pages: tuple[Page, ...]
@@ -117,6 +119,7 @@ class FetchResult:
     content_hash: str | None = None
     not_modified: bool = False
     min_interval: timedelta | None = None
+    complete: bool = True
 
     @classmethod
     def of_pages(
@@ -163,6 +166,12 @@ class Adapter(abc.ABC, Generic[OptionsT]):
     name: ClassVar[str]
     Options: ClassVar[type[AdapterOptions]] = AdapterOptions
     needs_url: ClassVar[bool] = True  # False when the options say where to fetch (board tokens)
+    # A complete fetch lists every open posting of the board (an ATS board, Remote OK): one
+    # that is no longer listed has closed. A catalogue entry may say so for a json_api board.
+    lists_whole_board: ClassVar[bool] = False
+    # What kind of board it is, for the store's choice of a listing's best sighting: "ats" (the
+    # hiring company's own board), "board" (a job board or aggregator), "social" (posts).
+    origin: ClassVar[str] = "board"
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         # Every `fetch` of every adapter (plug-ins too) runs inside its source's fetch scope,

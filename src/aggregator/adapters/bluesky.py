@@ -50,6 +50,7 @@ class BlueskySearchAdapter(Adapter[BlueskySearchOptions]):
     name: ClassVar[str] = NAME
     Options: ClassVar[type[AdapterOptions]] = BlueskySearchOptions
     needs_url: ClassVar[bool] = False
+    origin: ClassVar[str] = "social"
 
     def home_urls(self) -> tuple[str, ...]:
         return (self.options.service,)

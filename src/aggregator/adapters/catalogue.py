@@ -48,6 +48,9 @@ class CatalogueEntry(BaseModel):
     url: str | None = None
     options: dict[str, Any] = Field(default_factory=dict)
     required: list[str] = Field(default_factory=list, description="options the user must give")
+    lists_whole_board: bool | None = Field(
+        None, description="a complete fetch lists every open job (default: the adapter's)"
+    )
     example: dict[str, Any] = Field(default_factory=dict, description="options for a sample")
 
 
@@ -62,6 +65,13 @@ class ResolvedSource:
     def build(self) -> Adapter[Any]:
         """The source's adapter, ready to fetch and parse."""
         return self.adapter(self.config)
+
+    @property
+    def lists_whole_board(self) -> bool:
+        """Whether a complete fetch lists every open posting (its missing ones have closed)."""
+        if self.entry is not None and self.entry.lists_whole_board is not None:
+            return self.entry.lists_whole_board
+        return self.adapter.lists_whole_board
 
 
 def _catalogue_folder() -> Traversable:

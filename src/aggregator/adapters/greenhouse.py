@@ -57,6 +57,8 @@ class GreenhouseAdapter(Adapter[GreenhouseOptions]):
     name: ClassVar[str] = NAME
     Options: ClassVar[type[AdapterOptions]] = GreenhouseOptions
     needs_url: ClassVar[bool] = False
+    lists_whole_board: ClassVar[bool] = True
+    origin: ClassVar[str] = "ats"
 
     @property
     def url(self) -> str:

@@ -89,6 +89,7 @@ class HnWhoIsHiringAdapter(Adapter[HnWhoIsHiringOptions]):
     name: ClassVar[str] = NAME
     Options: ClassVar[type[AdapterOptions]] = HnWhoIsHiringOptions
     needs_url: ClassVar[bool] = False
+    origin: ClassVar[str] = "social"
 
     def home_urls(self) -> tuple[str, ...]:
         return (self.options.api_base,)

@@ -111,7 +111,9 @@ class BaseJsonApiAdapter(Adapter[JsonOptionsT], Generic[JsonOptionsT]):
             headers=headers,
             max_bytes=self.source.max_body_bytes,
         )
-        return FetchResult.of_pages([_without_query(page) for page in pages], state)
+        result = FetchResult.of_pages([_without_query(page) for page in pages], state)
+        # Stopped at max_pages: there may be more (the pages do not list the whole board).
+        return replace(result, complete=len(pages) < options.max_pages)
 
     def parse(self, body: bytes, *, url: str) -> list[RawPosting]:
         records = self._records(self._decode(body))

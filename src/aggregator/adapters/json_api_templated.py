@@ -54,6 +54,8 @@ class TemplatedJsonApiAdapter(BaseJsonApiAdapter[TemplatedJsonApiOptions]):
 
     name: ClassVar[str] = "json_api_templated"
     Options: ClassVar[type[AdapterOptions]] = TemplatedJsonApiOptions
+    lists_whole_board: ClassVar[bool] = True
+    origin: ClassVar[str] = "ats"
 
     @property
     def url(self) -> str:

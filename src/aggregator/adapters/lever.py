@@ -66,6 +66,8 @@ class LeverAdapter(Adapter[LeverOptions]):
     name: ClassVar[str] = NAME
     Options: ClassVar[type[AdapterOptions]] = LeverOptions
     needs_url: ClassVar[bool] = False
+    lists_whole_board: ClassVar[bool] = True
+    origin: ClassVar[str] = "ats"
 
     @property
     def url(self) -> str:

@@ -76,6 +76,7 @@ class MastodonTagAdapter(Adapter[MastodonTagOptions]):
     name: ClassVar[str] = NAME
     Options: ClassVar[type[AdapterOptions]] = MastodonTagOptions
     needs_url: ClassVar[bool] = False
+    origin: ClassVar[str] = "social"
 
     def home_urls(self) -> tuple[str, ...]:
         return (self.options.instance,)

@@ -35,6 +35,7 @@ class RedditAdapter(FeedAdapter[RedditOptions]):
     name: ClassVar[str] = "reddit"
     Options: ClassVar[type[AdapterOptions]] = RedditOptions
     needs_url: ClassVar[bool] = False
+    origin: ClassVar[str] = "social"
 
     @property
     def url(self) -> str:

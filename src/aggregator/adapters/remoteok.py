@@ -52,6 +52,7 @@ class RemoteOkAdapter(Adapter[RemoteOkOptions]):
 
     name: ClassVar[str] = NAME
     Options: ClassVar[type[AdapterOptions]] = RemoteOkOptions
+    lists_whole_board: ClassVar[bool] = True
 
     async def fetch(self, client: HttpClient, state: FetchState) -> FetchResult:
         url = with_query(self.url, {"tag": self.options.tag})

@@ -68,6 +68,7 @@ class XRecentSearchAdapter(Adapter[XRecentSearchOptions]):
     name: ClassVar[str] = NAME
     Options: ClassVar[type[AdapterOptions]] = XRecentSearchOptions
     needs_url: ClassVar[bool] = False
+    origin: ClassVar[str] = "social"
 
     def home_urls(self) -> tuple[str, ...]:
         return (self.options.api_base,)

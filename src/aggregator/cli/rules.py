@@ -167,6 +167,7 @@ def _candidate(data: dict[str, Any], number: int) -> _Candidate:
         sources=tuple(str(source) for source in sources),
         job=_job(data),
         posted_at=_moment(data.get("posted_at")),
+        status=str(data.get("status") or "open"),
     )
     shown = data.get("id") or data.get("url") or f"line {number}"
     return _Candidate(shown, title, data.get("url"), document)

@@ -92,6 +92,7 @@ class Pipeline:
         self.client = client
         self.clock = clock
         self._adapters: dict[str, Adapter[Any]] = {}
+        self._whole_board: dict[str, bool] = {}  # source: a complete fetch lists every job
         given = {source.config.name: source for source in resolved or ()}
         for source in config.sources:
             # A source whose adapter cannot be built (a broken plug-in) is tried again when it
@@ -160,7 +161,10 @@ class Pipeline:
             if isinstance(fetched, BaseException):
                 raise fetched
             postings = await self._parse(source, fetched)
-            return self._ingest(postings, result, report, dry_run=dry_run)
+            whole_board = self._lists_whole_board(source, fetched)
+            return self._ingest(
+                source, postings, result, report, dry_run=dry_run, whole_board=whole_board
+            )
         except (AggregatorError, RecursionError) as exc:
             result.error = describe_error(exc)
             log.warning("source %s failed: %s", source.name, result.error, exc_info=_debugging())
@@ -215,9 +219,16 @@ class Pipeline:
 
     def _build(self, resolved: ResolvedSource) -> Adapter[Any]:
         adapter = self._adapters[resolved.config.name] = resolved.build()
+        self._whole_board[resolved.config.name] = resolved.lists_whole_board
         if self.config.parse.isolate:
             self._parsers().preload(adapter.parse_modules())
         return adapter
+
+    def _lists_whole_board(self, source: SourceConfig, fetched: FetchResult) -> bool:
+        """Whether this fetch listed every open posting of the source's board: a complete,
+        changed fetch (not a 304 or an unchanged body, which list nothing) of such a board."""
+        whole = self._whole_board.get(source.name, False)
+        return whole and bool(fetched.pages) and fetched.complete and not fetched.not_modified
 
     async def _parse(self, source: SourceConfig, fetched: FetchResult) -> list[Posting]:
         """Parse and normalize the fetched pages (`_run_parser`) with the source's adapter."""
@@ -251,20 +262,32 @@ class Pipeline:
 
     def _ingest(
         self,
+        source: SourceConfig,
         postings: Sequence[Posting],
         result: SourceRunResult,
         report: RunReport,
         *,
         dry_run: bool,
+        whole_board: bool = False,
     ) -> int:
-        if not postings:
+        """Store the postings and queue the alerts of the listings they made (or joined: a rule
+        matches a listing once, so only a rule that had not matched it yet alerts); a fetch
+        of the whole board closes the source's postings it no longer lists."""
+        if not postings and not whole_board:
             return 0
         result.fetched = len(postings)
+        origins = {source.name: self.adapter(source).origin}
         with self.store.transaction(rollback=dry_run) as unit:
-            new_listings = unit.upsert_postings(postings)
+            new_listings = unit.upsert_postings(postings, origins=origins)
+            if whole_board:
+                seen = {posting.dedup_key for posting in postings}
+                unit.close_unseen(source.name, seen, now=self.clock())
+            unit.expire_overdue(now=self.clock())
             skipped = list(unit.skipped)
-            matches = [m for new in new_listings for m in self.matcher.match(new, now=self.clock())]
-            unit.add_matches(matches)
+            touched = [*new_listings, *unit.joined]
+            open_ones = [listing for listing in touched if listing.status == "open"]
+            found = [m for item in open_ones for m in self.matcher.match(item, now=self.clock())]
+            matches = unit.add_matches(found)
             crash_point("mid_store_tx")
             targets = [(m, ch) for m in matches for ch in self._notify_targets[m.rule]]
             unit.enqueue(targets, now=self.clock(), digest_at=self._digest_times())
@@ -273,7 +296,7 @@ class Pipeline:
         result.notes += [_skip_note(posting) for posting in skipped]  # once committed
         result.new, result.matched = len(new_listings), len(matches)
         if dry_run:
-            report.previews += self._previews(new_listings, targets)
+            report.previews += self._previews(touched, targets)
         return len(new_listings)
 
     def _digest_times(self) -> dict[str, datetime]:

@@ -19,6 +19,8 @@ from aggregator.rules.nodes import Compare, Facet, Unknown, format_number, unit_
 __all__ = ["compare_reason", "facet", "parse_comparison", "unknown_holds"]
 
 _REMOTE = ("yes", "no", "unknown")
+STATUSES = ("open", "closed", "expired")
+_SEEN_RE = re.compile(r"([1-9]\d{0,2})\+")
 _VALUE_RE = re.compile(r"(\d+(?:\.\d+)?)(k?)(.*)", re.IGNORECASE)
 _PAY_UNITS: dict[str, PayPeriod] = {
     **dict.fromkeys(["h", "hr", "hour"], "hour"),
@@ -58,7 +60,8 @@ def _unit(quantity: str, written: str, position: int) -> str:
 
 
 def facet(name: str, value: str, position: int) -> Facet | Unknown:
-    """`source:x`, `type:gig`, `remote:yes`, `pay:unknown`: check the value, build the node."""
+    """`source:x`, `type:gig`, `remote:yes`, `pay:unknown`, `status:open`, `seen:2+`: check
+    the value, build the node."""
     if name in ("pay", "hours", "deadline"):
         if value.casefold() != "unknown":
             message = f"{name}: takes only unknown; compare with {_EXAMPLES[name]}"
@@ -70,6 +73,10 @@ def facet(name: str, value: str, position: int) -> Facet | Unknown:
         return Facet(name, kind, position)
     if name == "remote" and value.casefold() not in _REMOTE:
         raise QuerySyntaxError(position, "remote: is yes, no or unknown")
+    if name == "status" and value.casefold() not in STATUSES:
+        raise QuerySyntaxError(position, "status: is open, closed or expired")
+    if name == "seen" and _SEEN_RE.fullmatch(value.strip()) is None:
+        raise QuerySyntaxError(position, "seen: takes a number of boards and +, as in seen:2+")
     return Facet(name, value.strip().casefold(), position)
 
 

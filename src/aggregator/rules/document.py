@@ -47,6 +47,7 @@ class MatchDocument:
     sources: tuple[str, ...] = ()
     job: JobDetails = field(default_factory=JobDetails)
     posted_at: datetime | None = None
+    status: str = "open"  # the listing's lifecycle: open, closed or expired
 
 
 def document_from_listing(listing: Listing) -> MatchDocument:
@@ -60,6 +61,7 @@ def document_from_listing(listing: Listing) -> MatchDocument:
         sources=listing.sources,
         job=listing.job,
         posted_at=listing.posted_at,
+        status=listing.status,
     )
 
 
@@ -70,8 +72,8 @@ class PreparedDocument:
     `text` is title, company, location and description, normalized and joined, and `fields`
     each of them alone; `tags` holds the folded tags and the hashtags found in the title and
     description; `facets` the `name=value` facts (`source=x`, `type=gig`, `remote=yes`,
-    `pay=known`) that structured terms test; `now` is the moment `age` and `deadline` count
-    from; `memo` remembers terms already tested, shared by every rule.
+    `pay=known`, `status=open`, `seen=2+`) that structured terms test; `now` is the moment
+    `age` and `deadline` count from; `memo` remembers terms already tested, shared by every rule.
     """
 
     text: str
@@ -97,7 +99,7 @@ class PreparedDocument:
             tags=frozenset(tags),
             sources=sources,
             fields=fields,
-            facets=_facets(sources, doc.job),
+            facets=_facets(sources, doc.job) | _lifecycle(doc.status, sources),
             job=doc.job,
             posted_at=doc.posted_at,
             now=now or datetime.now(UTC),
@@ -116,3 +118,9 @@ def _facets(sources: frozenset[str], job: JobDetails) -> frozenset[str]:
     found.add("hours=" + ("known" if has_hours else "unknown"))
     found.add("deadline=" + ("known" if job.deadline is not None else "unknown"))
     return frozenset(found)
+
+
+def _lifecycle(status: str, sources: frozenset[str]) -> frozenset[str]:
+    """`status=open`, and `seen=1+` up to `seen=N+` for a listing on N distinct sources."""
+    boards = len({source.casefold() for source in sources})
+    return frozenset({f"status={status}", *(f"seen={n}+" for n in range(1, boards + 1))})

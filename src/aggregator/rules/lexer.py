@@ -26,6 +26,8 @@ FIELDS = (
     "tag",
     "type",
     "remote",
+    "status",
+    "seen",
     "pay",
     "hours",
     "deadline",

@@ -133,13 +133,37 @@ def _alembic_config(connection: Connection | None = None) -> Config:
 
 
 def migrate(engine: Engine, revision: str = "head") -> None:
-    """Upgrade the schema to `revision` in one transaction; a no-op when already there."""
-    with begin(engine) as connection:
-        if connection.dialect.name == "postgresql":
-            # Two processes starting at once must not both try to create the tables.
-            key = "hashtext('aggregator:' || coalesce(current_schema(), ''))"
-            connection.execute(text(f"SELECT pg_advisory_xact_lock({key})"))
-        command.upgrade(_alembic_config(connection), revision)
+    """Upgrade the schema to `revision` in one transaction; a no-op when already there.
+
+    On SQLite, foreign keys are off meanwhile (checked before the commit): a batch migration
+    recreates a table (copy, DROP, rename), and with them on, the DROP of `listings` would
+    cascade to the sightings, matches and outbox rows of every listing (SQLite's own
+    procedure for schema changes, https://www.sqlite.org/lang_altertable.html)."""
+    with connect(engine) as connection:
+        sqlite = connection.dialect.name == "sqlite"
+        if sqlite:
+            _sqlite_pragma(connection, "foreign_keys=OFF")  # only outside a transaction
+        try:
+            with connection.begin():
+                if connection.dialect.name == "postgresql":
+                    # Two processes starting at once must not both try to create the tables.
+                    key = "hashtext('aggregator:' || coalesce(current_schema(), ''))"
+                    connection.execute(text(f"SELECT pg_advisory_xact_lock({key})"))
+                command.upgrade(_alembic_config(connection), revision)
+                if sqlite and connection.exec_driver_sql("PRAGMA foreign_key_check").first():
+                    raise RuntimeError("the migration left rows whose listing is gone")
+        finally:
+            if sqlite:
+                _sqlite_pragma(connection, "foreign_keys=ON")
+
+
+def _sqlite_pragma(connection: Connection, pragma: str) -> None:
+    """A PRAGMA on the driver's connection, so that SQLAlchemy begins no transaction for it."""
+    cursor = connection.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+    try:
+        cursor.execute(f"PRAGMA {pragma}")
+    finally:
+        cursor.close()
 
 
 def current_heads(engine: Engine) -> set[str]:

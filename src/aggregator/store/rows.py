@@ -53,6 +53,9 @@ def listing_from_row(row: Row[Any], sources: Iterable[str]) -> Listing:
         first_seen_at=row.first_seen_at,
         sources=tuple(sorted(set(sources))),
         job=JobDetails(**{field: mapping[field] for field in JOB_FIELDS}),
+        status=row.status,
+        closed_at=row.closed_at,
+        reposted_from=row.reposted_from,
     )
 
 

@@ -4,24 +4,33 @@ from __future__ import annotations
 
 import dataclasses
 from collections import defaultdict
-from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Hashable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TypeVar
 
-from sqlalchemy import Connection, bindparam, delete, insert, select, update
+from sqlalchemy import Connection, bindparam, select, update
 from sqlalchemy.exc import DataError, DBAPIError
 
 from aggregator.errors import describe_error
 from aggregator.models import MAX_KEY_BYTES, Listing, Match, Posting
-from aggregator.store.rows import job_values, upsert_insert
-from aggregator.store.tables import listings, matches, outbox, sightings
+from aggregator.store import lifecycle, queries
+from aggregator.store.postings import (
+    Batch,
+    Key,
+    add_keys,
+    apply_joins,
+    insert_new,
+    join,
+    new_listing,
+)
+from aggregator.store.rows import upsert_insert
+from aggregator.store.tables import matches, outbox, sightings
 from aggregator.store.types import UTCDateTime
 from aggregator.text import clean_text
 
 __all__ = ["SkippedPosting", "UnitOfWork", "outbox_key"]
 
-Key = tuple[str, str]  # (source, dedup_key): one posting on one source
 T = TypeVar("T")
 K = TypeVar("K", bound=Hashable)
 CHUNK = 500  # keys per IN (...) list, well under every backend's parameter limit
@@ -46,6 +55,7 @@ class UnitOfWork:
     def __init__(self, connection: Connection) -> None:
         self._connection: Connection | None = connection
         self.skipped: list[SkippedPosting] = []  # postings that upsert_postings could not store
+        self.joined: list[Listing] = []  # existing listings that upsert_postings added sightings to
 
     def close(self) -> None:
         """Called by the store when the transaction ends; later calls raise."""
@@ -57,13 +67,23 @@ class UnitOfWork:
             raise RuntimeError("this UnitOfWork is used outside its Store.transaction()")
         return self._connection
 
-    def upsert_postings(self, postings: Sequence[Posting]) -> list[Listing]:
+    def upsert_postings(
+        self, postings: Sequence[Posting], *, origins: Mapping[str, str] | None = None
+    ) -> list[Listing]:
         """Record postings; return the listings created for the ones never seen, in input order.
 
-        A posting already sighted (same source and dedup key) only moves `last_seen_at`, even if
-        its text changed. Rows are written in key order so that two processes writing the same
-        postings wait on each other instead of deadlocking; a process that loses the race for a
-        sighting drops the listing it had just made and counts the posting as seen.
+        A posting already sighted (same source and dedup key) only moves `last_seen_at` (and
+        reopens its sighting if it was closed), even if its text changed. A posting never seen
+        joins the listing of the same job when there is one (merge.compare against the few
+        listings sharing one of its identity's keys, postings of this batch included): it adds
+        a sighting, may improve the listing's fields, and creates nothing (so it alerts
+        nothing); those listings are added to `joined`. `origins` gives a source's kind
+        ("ats": the company's own board), which outranks the identity's own guess.
+
+        Sightings are written in key order, then listing keys in key order, then listing rows
+        in id order, so that two processes writing the same postings wait on each other
+        instead of deadlocking; a process that loses the race for a sighting drops the listing
+        it had just made and counts the posting as seen.
 
         A posting the database cannot take (text no encoder takes, a key too long for the index,
         a value the database refuses) is left out and listed in `skipped`; the others are stored.
@@ -74,24 +94,73 @@ class UnitOfWork:
             for key, posting in _first_by_key(postings, _key).items()
             if self._storable(posting)
         }
+        if not unique:
+            return []
+        now = max(posting.first_seen_at for posting in unique.values())
         existing = _existing_keys(connection, unique)
-        created: dict[Key, Listing] = {}
         seen = [posting for key, posting in unique.items() if key in existing]
-        for key in sorted(unique.keys() - existing):
-            try:
-                with connection.begin_nested():  # a refused insert undoes only itself
-                    listing = _insert_new(connection, unique[key])
-            except DBAPIError as error:
-                if not _refuses_values(error):
-                    raise
-                self._skip(unique[key], describe_error(error))
-                continue
-            if listing is None:
+        batch = Batch.start(connection, unique, existing, origins or {})
+        for key in sorted(batch.identities):
+            if not self._store_new(batch, unique[key]):
                 seen.append(unique[key])
-            else:
-                created[key] = listing
         _touch(connection, sorted(seen, key=_key))
-        return [created[key] for key in unique if key in created]
+        reopened = lifecycle.reopen(connection, sorted(_key(posting) for posting in seen))
+        add_keys(connection, batch.keys)
+        apply_joins(connection, batch)
+        lifecycle.refresh_status(connection, set(batch.joiners) | reopened, now)
+        return self._results(batch, unique)
+
+    def _store_new(self, batch: Batch, posting: Posting) -> bool:
+        """Store one posting never sighted; False if another transaction sighted it first."""
+        connection, key = self.connection, _key(posting)
+        identity = batch.identities[key]
+        decision = batch.candidates.decide(identity, batch.apart.get(key, ()))
+        try:
+            with connection.begin_nested():  # a refused insert undoes only itself
+                if decision.join is not None:
+                    listing_id = join(connection, posting, identity, decision)
+                else:
+                    listing_id = insert_new(connection, posting, identity, decision)
+        except DBAPIError as error:
+            if not _refuses_values(error):
+                raise
+            self._skip(posting, describe_error(error))
+            return True
+        if listing_id is None:
+            return False
+        if decision.join is None:
+            batch.created[key] = listing_id
+            if decision.reposted_from is not None:
+                batch.reposts[listing_id] = decision.reposted_from
+        else:
+            batch.had_ats.setdefault(listing_id, batch.candidates.has_origin(listing_id, "ats"))
+            batch.joiners[listing_id].append((posting, identity))
+        batch.candidates.add(listing_id, identity)
+        blocking = identity.keys()
+        batch.keys.update((name, listing_id) for name in blocking)
+        return True
+
+    def _results(self, batch: Batch, unique: Mapping[Key, Posting]) -> list[Listing]:
+        """The created listings in input order (read back if the batch joined them too); the
+        existing listings the batch joined go to `joined`."""
+        created_ids = set(batch.created.values())
+        reread = queries.listings_by_id(self.connection, set(batch.joiners))
+        self.joined += [reread[lid] for lid in sorted(reread) if lid not in created_ids]
+        return [
+            reread.get(batch.created[key])
+            or new_listing(batch.created[key], unique[key], batch.reposts.get(batch.created[key]))
+            for key in unique
+            if key in batch.created
+        ]
+
+    def close_unseen(self, source: str, seen: Collection[str], *, now: datetime) -> int:
+        """`source` lists its whole board and listed just `seen` (dedup keys): close its other
+        open sightings, and the listings left with none open; return how many were closed."""
+        return lifecycle.close_unseen(self.connection, source, seen, now)
+
+    def expire_overdue(self, *, now: datetime) -> int:
+        """Open listings past their deadline become expired; return how many."""
+        return lifecycle.expire_overdue(self.connection, now)
 
     def _storable(self, posting: Posting) -> bool:
         problem = _unstorable(posting)
@@ -104,19 +173,24 @@ class UnitOfWork:
             SkippedPosting(posting.source, posting.dedup_key, clean_text(posting.title), reason)
         )
 
-    def add_matches(self, found: Sequence[Match], *, now: datetime | None = None) -> None:
-        """Record matches; a (listing, rule) pair already recorded is left as it was."""
+    def add_matches(self, found: Sequence[Match], *, now: datetime | None = None) -> list[Match]:
+        """Record matches; a (listing, rule) pair already recorded is left as it was. Returns the
+        matches recorded now (a rule matches a listing once: only these may alert)."""
         created_at = now or datetime.now(UTC)
         unique = _first_by_key(found, lambda match: (match.listing_id, match.rule))
         rows = [
             {"listing_id": m.listing_id, "rule": m.rule, "why": m.why, "created_at": created_at}
             for m in unique.values()
         ]
-        if rows:
-            statement = upsert_insert(self.connection, matches).on_conflict_do_nothing(
-                index_elements=["listing_id", "rule"]
-            )
-            self.connection.execute(statement, rows)
+        if not rows:
+            return []
+        statement = (
+            upsert_insert(self.connection, matches)
+            .on_conflict_do_nothing(index_elements=["listing_id", "rule"])
+            .returning(matches.c.listing_id, matches.c.rule)
+        )
+        recorded = {tuple(row) for row in self.connection.execute(statement, rows)}
+        return [match for key, match in unique.items() if key in recorded]
 
     def enqueue(
         self,
@@ -227,62 +301,6 @@ def _existing_keys(connection: Connection, keys: Iterable[Key]) -> set[Key]:
             )
             found.update((source, key) for key in connection.execute(query).scalars())
     return found
-
-
-def _insert_new(connection: Connection, posting: Posting) -> Listing | None:
-    """Create the listing and its sighting; None if another transaction sighted it first."""
-    listing_id: int = connection.execute(
-        insert(listings).values(_listing_values(posting)).returning(listings.c.id)
-    ).scalar_one()
-    sighting = (
-        upsert_insert(connection, sightings)
-        .values(_sighting_values(posting, listing_id))
-        .on_conflict_do_nothing(index_elements=["source", "dedup_key"])
-        .returning(sightings.c.id)
-    )
-    if connection.execute(sighting).first() is None:
-        connection.execute(delete(listings).where(listings.c.id == listing_id))
-        return None
-    return Listing(
-        id=listing_id,
-        title=posting.title,
-        url=posting.url,
-        company=posting.company,
-        location=posting.location,
-        description=posting.description,
-        tags=posting.tags,
-        posted_at=posting.posted_at,
-        first_seen_at=posting.first_seen_at,
-        sources=(posting.source,),
-        job=posting.job,
-    )
-
-
-def _listing_values(posting: Posting) -> dict[str, object]:
-    return {
-        "title": posting.title,
-        "url": posting.url,
-        "company": posting.company,
-        "location": posting.location,
-        "description": posting.description,
-        "description_html": posting.description_html,
-        "tags": list(posting.tags),
-        "posted_at": posting.posted_at,
-        "first_seen_at": posting.first_seen_at,
-        **job_values(posting.job),
-    }
-
-
-def _sighting_values(posting: Posting, listing_id: int) -> dict[str, object]:
-    return {
-        "source": posting.source,
-        "dedup_key": posting.dedup_key,
-        "external_id": posting.external_id,
-        "url": posting.url,
-        "listing_id": listing_id,
-        "first_seen_at": posting.first_seen_at,
-        "last_seen_at": posting.first_seen_at,
-    }
 
 
 def _touch(connection: Connection, seen: Sequence[Posting]) -> None:
