@@ -1,6 +1,7 @@
 """Benchmark: 10,000 generated rules against 10,000 generated postings, index vs naive loop.
 
-Run `.venv/bin/python bench/bench_rules.py`; prints the figures and rewrites docs/benchmarks.md.
+Run `.venv/bin/python bench/bench_rules.py`; prints the figures and rewrites its section of
+docs/benchmarks.md.
 """
 
 from __future__ import annotations
@@ -13,13 +14,14 @@ import time
 from collections.abc import Callable
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
+
+import docsection
 
 from aggregator.models import JobDetails, Listing
 from aggregator.rules import Matcher, PreparedDocument, Rule, compile, document_from_listing
 
 NOW = datetime(2025, 6, 1, tzinfo=UTC)
-DOC = Path(__file__).resolve().parent.parent / "docs" / "benchmarks.md"
+
 COMMON = [
     "data",
     "analyst",
@@ -295,12 +297,11 @@ def write_doc(lines: list[str]) -> None:
         f"{platform.python_implementation()} {platform.python_version()}, {platform.machine()}"
     )
     body = "\n".join(f"    {line}" for line in lines)
-    DOC.write_text(DOC_TEMPLATE.format(machine=machine, figures=body), encoding="utf-8")
+    docsection.write_section(HEADING, DOC_TEMPLATE.format(machine=machine, figures=body))
 
 
-DOC_TEMPLATE = """# Benchmarks
-
-## Rule matching: 10,000 rules against 10,000 postings
+HEADING = "## Rule matching: 10,000 rules against 10,000 postings"
+DOC_TEMPLATE = """## Rule matching: 10,000 rules against 10,000 postings
 
 `.venv/bin/python bench/bench_rules.py` generates the rules and postings (seeded, so every run
 sees the same data), times the indexed `rules.Matcher` and the naive loop (every rule's query

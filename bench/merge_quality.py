@@ -16,6 +16,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))  # the labelled set lives with the tests
 
+import docsection  # noqa: E402
 from tests.merge.labelled import labelled_postings  # noqa: E402
 from tests.merge.scoring import Quality, score  # noqa: E402
 
@@ -50,16 +51,7 @@ Python {platform.python_version()} on {platform.machine()}.
 
 
 def write_section(text: str) -> None:
-    """Replace the Merge quality section (up to the next "## " heading), or append it."""
-    doc = DOC.read_text(encoding="utf-8")
-    start = doc.find(f"\n{HEADING}\n")
-    if start < 0:
-        doc = doc.rstrip("\n") + "\n\n" + text
-    else:
-        end = doc.find("\n## ", start + 1)
-        rest = doc[end + 1 :] if end >= 0 else ""
-        doc = doc[: start + 1] + text + ("\n" + rest if rest else "")
-    DOC.write_text(doc, encoding="utf-8")
+    docsection.write_section(HEADING, text)
 
 
 def main() -> None:

@@ -20,6 +20,7 @@ from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import docsection
 from sqlalchemy import create_engine, insert, make_url, text
 
 from aggregator.merge import identity_of
@@ -29,7 +30,6 @@ from aggregator.store.engine import make_engine
 from aggregator.store.tables import listing_keys, listings, sightings
 
 NOW = datetime(2030, 6, 1, tzinfo=UTC)
-DOC = Path(__file__).resolve().parent.parent / "docs" / "benchmarks.md"
 SECTION = "## Merge timing"
 WORDS = [
     *("data", "analyst", "engineer", "developer", "designer", "manager", "writer"),
@@ -217,16 +217,7 @@ def run(backend: str, sizes: list[int], count: int, folder: Path) -> list[str]:
 
 
 def write_section(body: str) -> None:
-    """Replace the "Merge timing" section of docs/benchmarks.md (or add it at the end)."""
-    document = DOC.read_text(encoding="utf-8")
-    start = document.find(SECTION)
-    if start < 0:
-        document = document.rstrip("\n") + "\n\n" + body
-    else:
-        end = document.find("\n## ", start + len(SECTION))
-        rest = "" if end < 0 else document[end:]
-        document = document[:start] + body.rstrip("\n") + "\n" + rest
-    DOC.write_text(document, encoding="utf-8")
+    docsection.write_section(SECTION, body)
 
 
 SECTION_TEXT = """{section}
