@@ -124,3 +124,52 @@ def test_a_0005_database_with_data_keeps_everything_through_the_upgrade(
             check.dispose()
     finally:
         store.dispose()
+
+
+def test_listings_stored_before_the_merge_stage_are_merged_with_after_the_upgrade(
+    store_url: str, make_posting: Callable[..., Posting]
+) -> None:
+    """The upgrade gives old sightings the identity their listing's text makes, so a posting
+    of the same job on another board joins the old listing instead of alerting again."""
+    engine = make_engine(store_url)
+    migrate(engine, "0005_holders")
+    at = "2030-01-02 03:04:05"
+    job_url = "https://boards.greenhouse.io/acme/jobs/4012345"
+    with engine.begin() as connection:
+        for statement in (
+            "INSERT INTO listings (id, title, url, company, location, description, tags,"
+            f" posted_at, first_seen_at, remote) VALUES (7, 'Data Analyst', '{job_url}',"
+            f" 'Acme', 'Berlin', 'Analyse data.', '[]', '{at}', '{at}', 'no')",
+            "INSERT INTO sightings (source, dedup_key, external_id, url, listing_id,"
+            f" first_seen_at, last_seen_at) VALUES ('acme-board', 'guid:4012345', '4012345',"
+            f" '{job_url}', 7, '{at}', '{at}')",
+        ):
+            connection.execute(text(statement))
+    engine.dispose()
+
+    store = Store(store_url)
+    try:
+        store.upgrade()
+        check = make_engine(store_url)
+        try:
+            with check.connect() as connection:
+                stored = connection.execute(text("SELECT identity FROM sightings")).scalar_one()
+                keys = connection.execute(text("SELECT key FROM listing_keys")).scalars().all()
+        finally:
+            check.dispose()
+        assert stored is not None
+        assert any(key.startswith("ats:") and "4012345" in key for key in keys)
+        elsewhere = make_posting(
+            "guid:elsewhere",
+            source="remote-board",
+            title="Data Analyst",
+            url=f"{job_url}?gh_src=remote-board",
+            company="Acme",
+            location="Berlin",
+        )
+        with store.transaction() as unit:
+            assert unit.upsert_postings([elsewhere]) == []  # joined listing 7: nothing new
+        [listing] = store.all_listings()
+        assert listing.sources == ("acme-board", "remote-board")
+    finally:
+        store.dispose()

@@ -13,7 +13,7 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Connection, Engine, create_engine, event, make_url, text
+from sqlalchemy import Connection, Engine, create_engine, event, inspect, make_url, text
 from sqlalchemy.engine import URL
 from sqlalchemy.exc import ArgumentError
 from sqlalchemy.pool import ConnectionPoolEntry, StaticPool
@@ -149,12 +149,24 @@ def migrate(engine: Engine, revision: str = "head") -> None:
                     # Two processes starting at once must not both try to create the tables.
                     key = "hashtext('aggregator:' || coalesce(current_schema(), ''))"
                     connection.execute(text(f"SELECT pg_advisory_xact_lock({key})"))
+                before = set(MigrationContext.configure(connection).get_current_heads())
                 command.upgrade(_alembic_config(connection), revision)
+                if set(MigrationContext.configure(connection).get_current_heads()) != before:
+                    _after_upgrade(connection)
                 if sqlite and connection.exec_driver_sql("PRAGMA foreign_key_check").first():
                     raise RuntimeError("the migration left rows whose listing is gone")
         finally:
             if sqlite:
                 _sqlite_pragma(connection, "foreign_keys=ON")
+
+
+def _after_upgrade(connection: Connection) -> None:
+    """Data the new schema needs that SQL alone cannot make: the identities of sightings
+    stored before the merge stage (in the upgrade's transaction, so all or nothing)."""
+    from aggregator.store.backfill import backfill_identities  # the merge stage, only now
+
+    if "identity" in {c["name"] for c in inspect(connection).get_columns("sightings")}:
+        backfill_identities(connection)
 
 
 def _sqlite_pragma(connection: Connection, pragma: str) -> None:

@@ -4,7 +4,7 @@ out of its listing into a new one (kept apart in later runs)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import Connection, Integer, Row, bindparam, delete, insert, literal, select, update
@@ -12,6 +12,7 @@ from sqlalchemy import Connection, Integer, Row, bindparam, delete, insert, lite
 from aggregator.errors import StoreError
 from aggregator.merge import Identity
 from aggregator.models import Match
+from aggregator.store.lifecycle import refresh_status
 from aggregator.store.listing_queries import SightingRecord, sighting_record
 from aggregator.store.tables import (
     listing_keys,
@@ -58,7 +59,9 @@ class SplitResult:
     sighting: SightingRecord
 
 
-def merge_listings(connection: Connection, keep: int, remove: int) -> MergeResult:
+def merge_listings(
+    connection: Connection, keep: int, remove: int, *, now: datetime | None = None
+) -> MergeResult:
     """Move every sighting of `remove` into `keep`, with its matches, alerts, keys and
     corrections, fill `keep`'s missing fields from it, and delete it."""
     if keep == remove:
@@ -87,6 +90,8 @@ def merge_listings(connection: Connection, keep: int, remove: int) -> MergeResul
     )
     connection.execute(update(listings).where(listings.c.id == keep).values(_merged(kept, removed)))
     connection.execute(delete(listings).where(listings.c.id == remove))
+    # Open, closed or expired as the lifecycle decides it from the sightings it now has.
+    refresh_status(connection, [keep], now or datetime.now(UTC))
     return MergeResult(keep, remove, count, moved_matches, outbox_moved, outbox_dropped)
 
 
@@ -128,6 +133,7 @@ def split_listing(
             created_at=now,
         )
     )
+    refresh_status(connection, [listing_id, new_id], now)
     sighting = sighting_record(found)
     return SplitResult(listing_id, new_id, sighting)
 
