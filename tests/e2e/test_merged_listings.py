@@ -127,6 +127,27 @@ def test_three_boards_serving_the_same_jobs_make_one_listing_each_and_one_alert_
     for message in smtp.messages:
         assert "acme-board, feed, remote" in body_text(message)
 
+    # What the store holds, as a user reads it: one line per job, its sightings, an export.
+    shown = run_cli("listings", "list", "--config", str(config), "--json", cwd=tmp_path)
+    assert shown.returncode == 0, shown.stderr
+    rows = [json.loads(line) for line in shown.stdout.splitlines()]
+    assert sorted(row["title"] for row in rows) == ["Backend Engineer", "Data Analyst"]
+    detail = run_cli("listings", "show", str(data_id), "--config", str(config), cwd=tmp_path)
+    assert detail.returncode == 0, detail.stderr
+    for source in ("acme-board", "feed", "remote"):
+        assert source in detail.stdout
+    assert "data" in detail.stdout  # the rule it matched, and why
+    exported = run_cli(
+        "listings", "export", "--format", "jsonl", "--config", str(config), cwd=tmp_path
+    )
+    assert exported.returncode == 0, exported.stderr
+    records = {r["title"]: r for r in map(json.loads, exported.stdout.splitlines())}
+    assert {s["source"] for s in records["Data Analyst"]["sightings"]} == {
+        "acme-board",
+        "feed",
+        "remote",
+    }
+
 
 def test_a_job_gone_from_the_company_board_closes_only_there(
     tmp_path: Path, feed_server: FeedServer, smtp: SmtpSink
