@@ -426,7 +426,8 @@ def _quill() -> list[tuple[str, Posting]]:
             url="https://remotive.com/remote-jobs/devops/staff-platform-engineer-2011001",
             company="Quillpay B.V.", location="Europe", remote="yes", day=1,
             text=QUILL_PLAT.replace("\n\n", "\n") + BENEFITS)),
-        ("quill-staff-plat", _p("bluesky", "Quillpay is hiring a Staff Platform Engineer! Remote in Europe",
+        ("quill-staff-plat", _p("bluesky",
+            "Quillpay is hiring a Staff Platform Engineer! Remote in Europe",
             url="https://bsky.app/profile/mira-okonkwo.bsky.social/post/3kq2w1e5rtz2a",
             company="Mira Okonkwo", location=None, day=2,
             text="Quillpay is hiring a Staff Platform Engineer! Remote in Europe. Kubernetes, "
@@ -493,7 +494,8 @@ def _velora() -> list[tuple[str, Posting]]:
 def _brightwell() -> list[tuple[str, Posting]]:
     gh = "https://boards.greenhouse.io/brightwelllabs/jobs/"
     segs = [
-        ("Mid-Market", "manufacturers with two hundred to a thousand staff", "fifty thousand dollars"),
+        ("Mid-Market", "manufacturers with two hundred to a thousand staff",
+            "fifty thousand dollars"),
         ("Enterprise", "manufacturers with several plants", "half a million dollars"),
         ("SMB", "workshops with under two hundred staff", "ten to thirty thousand dollars"),
         ("Public Sector", "state-owned utilities and agencies", "two hundred thousand dollars"),
@@ -628,7 +630,8 @@ def _glimmer() -> list[tuple[str, Posting]]:
         ("glimmer-fe", _p("glimmer-workable", "Frontend Developer (m/w/d)",
             url="https://apply.workable.com/glimmerbyte/j/C0FFEE1234/",
             company="Glimmerbyte GmbH", location="Wien, Austria", text=GLIMMER_FE + EEO)),
-        ("glimmer-fe", _p("mastodon", "Wir stellen ein! Frontend Developer at Glimmerbyte (Vienna) 🍺",
+        ("glimmer-fe", _p("mastodon",
+            "Wir stellen ein! Frontend Developer at Glimmerbyte (Vienna) 🍺",
             url="https://wien.example/@lenavogt/113300011122", company="Lena Vogt",
             location=None, day=1,
             text="Wir stellen ein! Frontend Developer at Glimmerbyte (Vienna) 🍺 Vue 3, "
@@ -708,7 +711,8 @@ def _palisade() -> list[tuple[str, Posting]]:
         ("pal-sds", _p("pal-sr", "Senior Data Scientist", url=sr,
             company="Palisade Insurance Company", location="Remote - US",
             text=PALISADE_DS + BENEFITS + " " + EEO)),
-        ("pal-sds", _p("reddit", "[Hiring] Senior Data Scientist - Remote (US) at Palisade Insurance",
+        ("pal-sds", _p("reddit",
+            "[Hiring] Senior Data Scientist - Remote (US) at Palisade Insurance",
             url="https://www.reddit.com/r/forhire/comments/1abcde/hiring_senior_data_scientist/",
             company="u/throwaway_recruiter_22", location=None, day=1,
             text="Palisade Insurance is looking for a senior data scientist for pricing, remote "
@@ -745,12 +749,14 @@ def _pellucid() -> list[tuple[str, Posting]]:
     lv = "https://jobs.lever.co/pellucid/"
     text = PELLUCID_SUP + EEO
     return [
-        ("pel-sup-us", _p("pel-lever", "Support Engineer", url=f"{lv}1a2b3c4d-0001-4e5f-9a8b-7c6d5e4f3a2b",
+        ("pel-sup-us", _p("pel-lever", "Support Engineer",
+            url=f"{lv}1a2b3c4d-0001-4e5f-9a8b-7c6d5e4f3a2b",
             company="Pellucid", location="Remote (US)", text=text)),
         ("pel-sup-us", _p("remotive", "Support Engineer",
             url="https://remotive.com/remote-jobs/customer-support/support-engineer-2011004",
             company="Pellucid", location="USA", remote="yes", day=1, text=PELLUCID_SUP)),
-        ("pel-sup-ca", _p("pel-lever", "Support Engineer", url=f"{lv}1a2b3c4d-0002-4e5f-9a8b-7c6d5e4f3a2b",
+        ("pel-sup-ca", _p("pel-lever", "Support Engineer",
+            url=f"{lv}1a2b3c4d-0002-4e5f-9a8b-7c6d5e4f3a2b",
             company="Pellucid", location="Remote (Canada)", text=text)),
         ("pel-sup-ca", _p("remotive", "Support Engineer",
             url="https://remotive.com/remote-jobs/customer-support/support-engineer-2011005",
@@ -792,8 +798,10 @@ def _bramble() -> list[tuple[str, Posting]]:
 def _yarrow() -> list[tuple[str, Posting]]:
     ab = "https://jobs.ashbyhq.com/yarrow/"
     return [
-        ("yarrow-ios", _p("yarrow-ashby", "iOS Engineer", url=f"{ab}77777777-0001-4aaa-8bbb-cccccccccccc",
-            company="Yarrow", location="Remote (Worldwide)", text=YARROW_IOS + BENEFITS + " " + EEO)),
+        ("yarrow-ios", _p("yarrow-ashby", "iOS Engineer",
+            url=f"{ab}77777777-0001-4aaa-8bbb-cccccccccccc",
+            company="Yarrow", location="Remote (Worldwide)",
+                text=YARROW_IOS + BENEFITS + " " + EEO)),
         ("yarrow-ios", _p("remoteok", "iOS Engineer",
             url="https://remoteok.com/remote-jobs/remote-ios-engineer-yarrow-1090401",
             company="Yarrow", location="Worldwide", remote="yes", day=1,
@@ -870,7 +878,8 @@ def _singletons() -> list[tuple[str, Posting]]:
         ("solo-fw-sim", _p("simplify", "Firmware Engineer Intern",
             url="https://jobs.lever.co/gritstonerobotics/99999999-0001-4aaa-8bbb-cccccccccccc",
             company="Gritstone Robotics", location="Houston, TX", text="", day=1)),
-        ("solo-ios-bsky", _p("bluesky", "Looking for an iOS Engineer for our tiny studio, remote EU",
+        ("solo-ios-bsky", _p("bluesky",
+            "Looking for an iOS Engineer for our tiny studio, remote EU",
             url="https://bsky.app/profile/pixelmoth.bsky.social/post/3kr5t6y7u8i9o",
             company="Pixelmoth Studio", location=None, day=1,
             text="Looking for an iOS Engineer for our tiny studio, remote EU. We make a "
