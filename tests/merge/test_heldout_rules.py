@@ -72,3 +72,8 @@ def test_a_company_written_without_spaces_is_the_same_company() -> None:
     assert compare(new, old).same
     other = identity_of(posting("Tile Planner", company="Wombat Tiling"))
     assert not compare(other, old).same
+
+
+def test_a_bare_trailing_number_stays_in_the_title() -> None:
+    # Only a bracketed year or a season's year is a tag; "Job 2024" and "Job 2025" are two.
+    assert split_title("Job 2024", None).title != split_title("Job 2025", None).title

@@ -58,7 +58,7 @@ _NOISE_RE = re.compile(
     r"\[[^\]]{0,40}\]|#\w+|\((?:[mwfdxh]\s*/\s*){1,3}[mwfdxh]\)|\b[mwfdxh]/[mwfdxh]/[mwfdxh]\b"
     r"|\(all genders\)|\bwe(?:'re| are) hiring\b|\bnow hiring\b|^hiring\s*:?|\bhiring\s*:"
     r"|\burgent(?:ly)?\b\s*:?"
-    r"|\(?\b(?:summer|fall|autumn|winter|spring)\s+(?:20)?\d\d\b\)?|\(\s*20\d\d\s*\)|\b20\d\d\s*$",
+    r"|\(?\b(?:summer|fall|autumn|winter|spring)\s+(?:20)?\d\d\b\)?|\(\s*20\d\d\s*\)",
     re.IGNORECASE,
 )
 # "a Senior Designer" once "We're hiring" is dropped.
