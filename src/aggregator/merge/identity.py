@@ -50,6 +50,11 @@ class Identity:
     def places(self) -> frozenset[str]:
         return frozenset(self.location.split("|")) if self.location else frozenset()
 
+    @property
+    def title_words(self) -> str:
+        """The words of title and team, sorted: one job's reordered titles share them."""
+        return " ".join(sorted(f"{self.title} {self.team or ''}".split()))
+
     def keys(self) -> tuple[str, ...]:
         """Blocking keys: a listing sharing one of them is a candidate (never the whole store).
         The same ATS job; the same company and title; the same title near the same place and
@@ -59,6 +64,10 @@ class Identity:
             level = self.seniority or ""
             if self.company:
                 keys.append(f"ct:{self.company}|{level}|{self.title}")
+                # The same words in another order, under the company written without spaces:
+                # "Software Engineer, Backend" at "Acme Robotics" finds "Backend Software
+                # Engineer" at "acmerobotics.io".
+                keys.append(f"cw:{self.company.replace(' ', '')}|{level}|{self.title_words}")
             bucket = int(as_utc(self.posted_at).timestamp() // 86400 // _BUCKET_DAYS)
             for place in sorted({_coarse(place) for place in self.places})[:3]:
                 keys.extend(

@@ -18,7 +18,7 @@ _LEGAL = frozenset(
         "inc", "incorporated", "llc", "l l c", "ltd", "limited", "gmbh", "mbh", "ag", "corp",
         "corporation", "co", "plc", "sa", "sas", "sarl", "bv", "nv", "srl", "spa", "oy", "oyj",
         "ab", "as", "asa", "aps", "pty", "llp", "lp", "se", "kg", "ug", "kgaa", "pte", "pvt",
-        "sl", "sp z o o", "company", "group", "holdings",
+        "sl", "sp z o o", "company", "group", "holdings", "lda", "kft", "sro", "doo", "ltda",
     }
 )  # fmt: skip
 _DOMAIN_RE = re.compile(r"\.(?:com|io|ai|co|dev|app|net|org|tech)\b")
@@ -32,7 +32,7 @@ _SENIORITY = (
     (re.compile(r"\b(?:head of)\b"), "head"),
     (re.compile(r"\b(?:intern|internship|werkstudent|working student)\b"), "intern"),
     (re.compile(r"\b(?:entry level|graduate|new grad)\b"), "entry"),
-    (re.compile(r"\b(?:mid level|mid senior|mid)\b"), "mid"),
+    (re.compile(r"\b(?:mid level|mid senior|mid)\b(?! market)"), "mid"),
 )
 # A level at the end of a title ("Engineer II" is "Engineer 2"), beside any seniority word.
 _LEVELS = (
@@ -57,9 +57,12 @@ _ABBREVIATION_RE = re.compile(r"\b(" + "|".join(map(re.escape, _ABBREVIATIONS)) 
 _NOISE_RE = re.compile(
     r"\[[^\]]{0,40}\]|#\w+|\((?:[mwfdxh]\s*/\s*){1,3}[mwfdxh]\)|\b[mwfdxh]/[mwfdxh]/[mwfdxh]\b"
     r"|\(all genders\)|\bwe(?:'re| are) hiring\b|\bnow hiring\b|^hiring\s*:?|\bhiring\s*:"
-    r"|\burgent(?:ly)?\b\s*:?",
+    r"|\burgent(?:ly)?\b\s*:?"
+    r"|\(?\b(?:summer|fall|autumn|winter|spring)\s+(?:20)?\d\d\b\)?|\(\s*20\d\d\s*\)",
     re.IGNORECASE,
 )
+# "a Senior Designer" once "We're hiring" is dropped.
+_ARTICLE_RE = re.compile(r"^(?:an?|the)\s+", re.IGNORECASE)
 _WHERE_RE = re.compile(
     r"\s*(?:\(([^()]*)\)|[-–—,/@]\s*((?:remote|hybrid|on-?site|onsite)\b.*))\s*$", re.IGNORECASE
 )
@@ -107,11 +110,23 @@ def normalize_company(name: str | None) -> str | None:
     words = fold(text).split()
     if words[:1] == ["the"] and len(words) > 1:
         words = words[1:]
-    while len(words) > 1 and (words[-1] in _LEGAL or " ".join(words[-3:]) in _LEGAL):
-        words = words[:-3] if " ".join(words[-3:]) in _LEGAL else words[:-1]
+    while len(words) > 1 and (size := _legal_suffix(words)):
+        words = words[:-size]
         if words and words[-1] == "and":
             words = words[:-1]  # "GmbH & Co. KG"
     return " ".join(words)[:_MAX_NAME] or None
+
+
+def _legal_suffix(words: list[str]) -> int:
+    """How many trailing words are a legal suffix: "inc", "sp z o o", or one written with dots
+    ("B.V." folds to "b v", "L.L.C." to "l l c")."""
+    if " ".join(words[-3:]) in _LEGAL and len(words) > 3:
+        return 3
+    for size in (3, 2):
+        tail = words[-size:]
+        if len(words) > size and all(len(w) == 1 for w in tail) and "".join(tail) in _LEGAL:
+            return size
+    return 1 if words[-1] in _LEGAL else 0
 
 
 def split_title(title: str, company: str | None) -> TitleParts:
@@ -119,7 +134,7 @@ def split_title(title: str, company: str | None) -> TitleParts:
     company written into the title is then taken from "Company: Role", "Company | Role | Place",
     "Role at Company" and "Company is hiring a Role"."""
     text = _strip_symbols(title)
-    text = _NOISE_RE.sub(" ", text)
+    text = _ARTICLE_RE.sub("", _NOISE_RE.sub(" ", text).strip())
     places: list[str] = []
     text = _take_places(text, places)  # first, so "Role at Acme (Berlin)" finds "Acme"
     text, title_company = _split_company(text, company, places)
@@ -131,6 +146,9 @@ def split_title(title: str, company: str | None) -> TitleParts:
     team_words = fold(team) if team else ""
     team_seniority, team_words = _seniority(team_words)
     seniority = seniority or team_seniority
+    if seniority == "intern":
+        # "Software Engineering Intern" and "SWE Intern" are one internship.
+        words = re.sub(r"\bengineering\s*$", "engineer", words.strip())
     return TitleParts(
         title=" ".join(words.split())[:_MAX_NAME],
         seniority=seniority,
@@ -182,11 +200,13 @@ def _name_like(text: str) -> bool:
 def _take_places(text: str, places: list[str]) -> str:
     """The title without trailing place phrases: "(Remote)", "- Remote, US", "(Berlin)",
     "in Berlin", "! Munich"."""
-    head, sep, tail = text.partition("!")
-    if sep:
-        if _is_place_like(tail):
-            places.append(tail)
-        text = head
+    if "!" in text:
+        # "We're hiring! Backend Engineer in Seattle", "Role! Munich": the part naming a role is
+        # the title, the others may be places.
+        segments = [s.strip() for s in text.split("!") if s.strip()]
+        role = next((s for s in segments if _ROLE_RE.search(s)), segments[0] if segments else "")
+        places.extend(s for s in segments if s is not role and _is_place_like(s))
+        text = role
     match = _IN_PLACE_RE.search(text)
     if match and _is_place_like(match.group(1)):
         places.append(match.group(1))
@@ -222,8 +242,15 @@ def _split_team(text: str) -> tuple[str, str | None]:
             return head, tail
     match = re.search(r"\(([^()]{2,60})\)\s*$", text)
     if match and not _is_place_like(match.group(1)):
-        return text[: match.start()], match.group(1)
+        head = text[: match.start()]
+        if _initials(head) == fold(match.group(1)).replace(" ", ""):
+            return head, None  # "Site Reliability Engineer (SRE)": the title's own acronym
+        return head, match.group(1)
     return text, None
+
+
+def _initials(text: str) -> str:
+    return "".join(word[0] for word in fold(text).split())
 
 
 def _seniority(words: str) -> tuple[str | None, str]:

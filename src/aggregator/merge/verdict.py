@@ -79,7 +79,7 @@ def _by_content(new: Identity, old: Identity, *, requisitions_differ: bool) -> V
     needed = _NEEDED_TEXT[(company, place)]
     if similarity is None and (company, place) in _WITHOUT_TEXT:
         needed = None  # no text to hold against the names
-    if (new.team is None) != (old.team is None):
+    if (new.team is None) != (old.team is None) and not _reordered(new, old):
         needed = max(needed or 0.0, _TEAM_GAP_TEXT)
     full_texts = new.origin in _FULL_TEXT_ORIGINS and old.origin in _FULL_TEXT_ORIGINS
     if similarity is not None and full_texts and similarity < DIFFERENT_TEXT:
@@ -94,13 +94,20 @@ def _by_content(new: Identity, old: Identity, *, requisitions_differ: bool) -> V
 
 def _names_differ(new: Identity, old: Identity) -> str | None:
     """Why the titles say two jobs, or None."""
-    if not new.title or new.title != old.title:
+    if not new.title or (new.title != old.title and not _reordered(new, old)):
         return f"different titles ({new.title} / {old.title})"
     if new.seniority != old.seniority:
         return f"different seniority ({new.seniority or 'none'} / {old.seniority or 'none'})"
     if new.team and old.team and new.team != old.team:
         return f"different teams ({new.team} / {old.team})"
     return None
+
+
+def _reordered(new: Identity, old: Identity) -> bool:
+    """One title names its team apart, the other in front or behind: "Software Engineer,
+    Backend" and "Backend Software Engineer" (the same words, one team between them)."""
+    one_team = (new.team is None) != (old.team is None)
+    return one_team and bool(new.title) and new.title_words == old.title_words
 
 
 def _company_match(new: Identity, old: Identity) -> str | None:
@@ -110,8 +117,8 @@ def _company_match(new: Identity, old: Identity) -> str | None:
     a = None if new.company_weak else new.company
     b = None if old.company_weak else old.company
     if a and b:
-        if a == b:
-            return "strong"
+        if a == b or a.replace(" ", "") == b.replace(" ", ""):
+            return "strong"  # "acme robotics" / "acmerobotics.io"
         if a.startswith(f"{b} ") or b.startswith(f"{a} "):
             return "medium"  # "acme" / "acme robotics"
         return None
