@@ -6,12 +6,8 @@ from __future__ import annotations
 import csv
 import io
 import json
-import os
-import subprocess
-import sys
 import tracemalloc
 import xml.etree.ElementTree as ET
-from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -19,17 +15,14 @@ from typing import Any
 import feedparser
 import pytest
 from sqlalchemy import insert, select
-from typer.testing import CliRunner
 
-from aggregator.cli import app as cli_app
 from aggregator.models import JobDetails, Match, Posting
 from aggregator.store import Store
 from aggregator.store.listing_queries import PAGE
 from aggregator.store.tables import merge_overrides, sightings
-from tests.cli.test_cli_errors import _as_if_a_new_process
+from tests.cli.conftest import Invoke
 from tests.conftest import run_cli
 
-Invoke = Callable[..., subprocess.CompletedProcess[str]]
 NOW = datetime.now(UTC).replace(microsecond=0)
 HOSTILE_TITLE = '<script>alert("x")</script> Data & "engineer" ]]>'
 HOSTILE_COMPANY = '=HYPERLINK("https://evil.example","click")'
@@ -72,31 +65,6 @@ POSTINGS = [
     _posting(2, "Barista", description="Coffee."),
     _posting(3, "Data analyst", company="Globex"),
 ]
-
-
-@pytest.fixture
-def invoke(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Invoke:
-    """`aggregate ARGS` through `main()` in this process, from tmp_path, without AGGREGATOR_*
-    variables (as a real process would run it, only faster; as test_cli_errors.py does)."""
-    monkeypatch.chdir(tmp_path)
-    for name in [name for name in os.environ if name.startswith("AGGREGATOR_")]:
-        monkeypatch.delenv(name)
-
-    def call(*args: str) -> subprocess.CompletedProcess[str]:
-        monkeypatch.setattr(sys, "argv", ["aggregate", *args])
-        code: int | str | None = 0
-        with _as_if_a_new_process(), CliRunner().isolation() as (stdout, stderr, _):
-            try:
-                cli_app.main()
-            except SystemExit as exit_:
-                code = exit_.code
-            sys.stdout.flush()
-            sys.stderr.flush()
-            out, err = stdout.getvalue().decode(), stderr.getvalue().decode()
-        assert isinstance(code, int | None), code
-        return subprocess.CompletedProcess(["aggregate", *args], code or 0, out, err)
-
-    return call
 
 
 @pytest.fixture

@@ -19,6 +19,7 @@ __all__ = [
     "Candidates",
     "Decision",
     "better_values",
+    "listing_face",
     "load_apart",
     "rank",
 ]
@@ -175,10 +176,10 @@ def better_values(
     for posting, identity in joiners:
         if rank(identity.origin, posting.description) > best_rank:
             best, best_rank = posting, rank(identity.origin, posting.description)
-    values: dict[str, Any] = {} if best is None else _face(best)
+    values: dict[str, Any] = {} if best is None else listing_face(best)
     # What the best sighting leaves unsaid, another may state: the old face first, then the
     # joiners in turn (pay as a whole: an amount with another sighting's period means nothing).
-    stated = [dict(row), *(_face(posting) for posting, _ in joiners)]
+    stated = [dict(row), *(listing_face(posting) for posting, _ in joiners)]
     if all(_value(values, row, name) is None for name in ("pay_min", "pay_max")):
         with_pay = next(
             (f for f in stated if f["pay_min"] is not None or f["pay_max"] is not None), None
@@ -198,7 +199,7 @@ def _value(values: Mapping[str, Any], row: Mapping[Any, Any], name: str) -> Any:
     return values[name] if name in values else row[name]
 
 
-def _face(posting: Posting) -> dict[str, Any]:
+def listing_face(posting: Posting) -> dict[str, Any]:
     """The columns a listing takes from its best sighting (not when it was first seen)."""
     return {
         "title": posting.title,

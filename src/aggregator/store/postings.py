@@ -14,8 +14,8 @@ from sqlalchemy import Connection, delete, insert, select, update
 from aggregator.merge import Identity, identity_of
 from aggregator.models import Listing, Posting
 from aggregator.store import lifecycle
-from aggregator.store.merging import Candidates, Decision, better_values, load_apart
-from aggregator.store.rows import job_values, upsert_insert
+from aggregator.store.merging import Candidates, Decision, better_values, listing_face, load_apart
+from aggregator.store.rows import upsert_insert
 from aggregator.store.tables import listing_keys, listings, sightings
 
 __all__ = ["Batch", "Key", "add_keys", "apply_joins", "insert_new", "join", "new_listing"]
@@ -178,17 +178,10 @@ def apply_joins(connection: Connection, batch: Batch) -> None:
 
 
 def _listing_values(posting: Posting) -> dict[str, object]:
-    return {
-        "title": posting.title,
-        "url": posting.url,
-        "company": posting.company,
-        "location": posting.location,
-        "description": posting.description,
-        "description_html": posting.description_html,
-        "tags": list(posting.tags),
+    """A new listing's row: its one sighting's face, and when it was posted and first seen."""
+    return listing_face(posting) | {
         "posted_at": posting.posted_at,
         "first_seen_at": posting.first_seen_at,
-        **job_values(posting.job),
     }
 
 
