@@ -4,6 +4,8 @@ FROM python:3.12-slim AS build
 WORKDIR /src
 COPY pyproject.toml README.md ./
 COPY src ./src
+# The board catalogue ships inside the package (aggregator.catalogue): the wheel needs it.
+COPY sources ./sources
 RUN python -m pip wheel --no-cache-dir --no-deps -w /wheels . \
  && python -m venv /opt/aggregator \
  && /opt/aggregator/bin/pip install --no-cache-dir "$(ls /wheels/aggregator-*.whl)[postgres]"
