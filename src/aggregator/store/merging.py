@@ -112,34 +112,26 @@ def _first_reason(verdicts: Sequence[Verdict]) -> str:
 
 def _ranked_keys(chunk: Sequence[str]) -> Any:
     """(key, listing_id) for the newest MAX_LISTINGS_PER_KEY listings under each key."""
-    rank = (
-        func.row_number()
-        .over(partition_by=listing_keys.c.key, order_by=listing_keys.c.listing_id.desc())
-        .label("rank")
+    column = listing_keys.c
+    return _newest_per(
+        column.key, column.listing_id, column.listing_id, chunk, MAX_LISTINGS_PER_KEY
     )
-    ranked = (
-        select(listing_keys.c.key, listing_keys.c.listing_id, rank)
-        .where(listing_keys.c.key.in_(chunk))
-        .subquery()
-    )
-    return select(ranked.c.key, ranked.c.listing_id).where(ranked.c.rank <= MAX_LISTINGS_PER_KEY)
 
 
 def _ranked_identities(chunk: Sequence[int]) -> Any:
     """(listing_id, identity) of the newest MAX_SIGHTINGS_PER_LISTING sightings of each."""
-    rank = (
-        func.row_number()
-        .over(partition_by=sightings.c.listing_id, order_by=sightings.c.id.desc())
-        .label("rank")
+    column = sightings.c
+    return _newest_per(
+        column.listing_id, column.id, column.identity, chunk, MAX_SIGHTINGS_PER_LISTING
     )
-    ranked = (
-        select(sightings.c.listing_id, sightings.c.identity, rank)
-        .where(sightings.c.listing_id.in_(chunk))
-        .subquery()
-    )
-    return select(ranked.c.listing_id, ranked.c.identity).where(
-        ranked.c.rank <= MAX_SIGHTINGS_PER_LISTING
-    )
+
+
+def _newest_per(group: Any, order: Any, value: Any, chunk: Sequence[Any], limit: int) -> Any:
+    """(group, value) of the `limit` rows with the highest `order` in each group of `chunk`:
+    a bounded candidate set however many rows a group has."""
+    rank = func.row_number().over(partition_by=group, order_by=order.desc()).label("rank")
+    ranked = select(group, value, rank).where(group.in_(chunk)).subquery()
+    return select(ranked.c[group.name], ranked.c[value.name]).where(ranked.c.rank <= limit)
 
 
 def load_apart(
