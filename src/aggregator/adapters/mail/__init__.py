@@ -1,0 +1,1 @@
+"""Mail sources: alert e-mails read from IMAP, a Maildir or an mbox, parsed per sender."""
