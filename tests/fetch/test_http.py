@@ -9,6 +9,7 @@ import json
 import socket
 import time
 from typing import Any
+from urllib.parse import parse_qs
 
 import pytest
 
@@ -235,3 +236,22 @@ def test_post_json_refuses_to_follow_a_redirect_and_hides_the_body(server: Local
         asyncio.run(post())
     assert "Sup3rSecret" not in str(caught.value)
     assert len(server.seen) == 1
+
+
+def test_post_form_sends_an_urlencoded_body_and_refuses_redirects(server: LocalServer) -> None:
+    token = server.route("/token", Reply(body=b'{"access_token": "t"}'))
+    moved = server.route("/moved", Reply(status=302, headers={"Location": "/token"}))
+    form = {"grant_type": "client_credentials", "client_secret": "s3cr&t=x"}
+
+    async def post(url: str) -> HttpResponse:
+        async with HttpClient() as client:
+            return await client.post_form(url, form)
+
+    assert asyncio.run(post(token)).body == b'{"access_token": "t"}'
+    seen = server.seen[0]
+    assert seen.headers["content-type"] == "application/x-www-form-urlencoded"
+    assert parse_qs(seen.body.decode()) == {k: [v] for k, v in form.items()}
+    with pytest.raises(FetchError, match="refusing to follow a redirect of a POST") as caught:
+        asyncio.run(post(moved))
+    assert "s3cr" not in str(caught.value)
+    assert len(server.seen) == 2

@@ -46,6 +46,9 @@ class CatalogueEntry(BaseModel):
     terms: str = ""
     every: Duration
     url: str | None = None
+    max_body_bytes: int | None = Field(
+        None, ge=1, description="a larger body cap for boards served as one big document"
+    )
     options: dict[str, Any] = Field(default_factory=dict)
     required: list[str] = Field(default_factory=list, description="options the user must give")
     lists_whole_board: bool | None = Field(
@@ -132,6 +135,8 @@ def resolve(source: SourceConfig) -> ResolvedSource:
         update={
             "url": source.url or entry.url,
             "every": source.every or entry.every,
+            # The source's own cap wins; the entry's stands in for `http.max_body_bytes`.
+            "max_body_bytes": source.max_body_bytes or entry.max_body_bytes,
             "options": _merge(entry.options, source.options),
         }
     )

@@ -206,6 +206,20 @@ class HttpClient:
         budget = _Budget(self.config.total_timeout)
         return await self._fetch(url, sendable_headers(headers or {}), cap, budget, json_body=json)
 
+    async def post_form(
+        self,
+        url: str,
+        form: Mapping[str, str],
+        *,
+        headers: Mapping[str, str] | None = None,
+        max_bytes: int | None = None,
+    ) -> HttpResponse:
+        """POST an `application/x-www-form-urlencoded` body (an OAuth2 token request), like
+        `post_json`: no redirects followed, non-2xx raises FetchError without the body."""
+        cap = self.config.max_body_bytes if max_bytes is None else max_bytes
+        budget = _Budget(self.config.total_timeout)
+        return await self._fetch(url, sendable_headers(headers or {}), cap, budget, form_body=form)
+
     async def _fetch(
         self,
         url: str,
@@ -214,6 +228,7 @@ class HttpClient:
         budget: _Budget,
         *,
         json_body: Mapping[str, Any] | None = None,
+        form_body: Mapping[str, str] | None = None,
     ) -> HttpResponse:
         """Follow redirects hop by hop within the total deadline (GET only). A fetch must start
         on a home origin of the scope (unless it allows offsite fetches); a hop stays trusted
@@ -226,7 +241,7 @@ class HttpClient:
             raise offsite_refusal(target, home)
         previous = target
         for hop in range(self.config.max_redirects + 1):
-            request = self._build_request(target, headers, scope, at_home, json_body)
+            request = self._build_request(target, headers, scope, at_home, json_body, form_body)
             host = self._hosts.setdefault(request.url.host, _Host())
             async with host.lock:
                 await _sleep_until(host.last_done + self.config.per_host_gap)
@@ -240,7 +255,7 @@ class HttpClient:
                         host.last_done = asyncio.get_running_loop().time()
             if isinstance(result, HttpResponse):
                 return result
-            if json_body is not None:
+            if json_body is not None or form_body is not None:
                 raise FetchError(f"refusing to follow a redirect of a POST to {safe_url(url)}")
             previous, target = request.url, result
             at_home = at_home and is_home(target, home)
@@ -254,6 +269,7 @@ class HttpClient:
         scope: FetchScope,
         at_home: bool,
         json_body: Mapping[str, Any] | None,
+        form_body: Mapping[str, str] | None = None,
     ) -> httpx.Request:
         """The request for one hop. Off the home origins it carries no credential (only
         harmless headers, no userinfo, no secret query parameter) and passes the guard; so
@@ -269,6 +285,10 @@ class HttpClient:
         if json_body is not None:
             return self._client.build_request(
                 "POST", target, headers=headers, json=json_body, extensions=extensions
+            )
+        if form_body is not None:
+            return self._client.build_request(
+                "POST", target, headers=headers, data=dict(form_body), extensions=extensions
             )
         return self._client.build_request("GET", target, headers=headers, extensions=extensions)
 
