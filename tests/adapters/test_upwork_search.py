@@ -176,6 +176,7 @@ def test_an_api_that_refuses_every_token_is_a_clear_error(upwork: Upwork) -> Non
     assert all(token not in str(caught.value) for token in upwork.issued)
 
 
+@pytest.mark.usefixtures("fresh_secrets")  # an earlier test's secret may be a word here
 def test_a_wrong_secret_is_a_clear_error_without_the_secret(upwork: Upwork) -> None:
     wrong = "upw-Wr0ng-secret-1234"
     with pytest.raises(SourceError) as caught:
