@@ -15,7 +15,7 @@ from selectolax.lexbor import LexborHTMLParser, LexborNode
 from aggregator.adapters.mail.message import MailMessage
 from aggregator.adapters.mail.senders._common import unwrap_redirect
 from aggregator.models import RawPosting
-from aggregator.text import clean_line, html_to_text
+from aggregator.text import clean_text, html_to_text
 
 __all__ = [
     "AGE_RE",
@@ -65,7 +65,8 @@ _CHROME_TEXT_RE = re.compile(
     re.IGNORECASE,
 )
 _URL_RE = re.compile(r"https?://[^\s<>()\[\]\"']+", re.IGNORECASE)
-_SEPARATOR_RE = re.compile(r"\s+[·•|]\s+|\s*[·•]\s*")
+_LINK_RE = re.compile(r"<?https?://[^\s<>()\[\]\"']+>?", re.IGNORECASE)  # with its <...> if any
+_SEPARATOR_RE = re.compile(r"\s+[·•|—]\s+|\s*[·•]\s*")
 
 MONEY_RE = re.compile(r"(?:[$€£₹]|\b(?:USD|EUR|GBP|CAD|AUD|INR)\b)\s?\d", re.IGNORECASE)
 # "24h", "3d", "30d+", "2 days ago", "Just posted", "Posted today", "New".
@@ -99,11 +100,11 @@ class Card:
         return (*self.before, *self.after)
 
 
-def cards(message: MailMessage, key_of: KeyOf) -> list[Card]:
+def cards(message: MailMessage, key_of: KeyOf, *, title_at: int = 0) -> list[Card]:
     """The cards of the HTML part, else of the text part (a text-only alert, or an HTML part
-    whose links are all opaque while the text part's are not)."""
+    whose links are all opaque while the text part's are not); `title_at`: see text_cards."""
     found = html_cards(message.html, key_of) if message.html else []
-    return found or (text_cards(message.text, key_of) if message.text else [])
+    return found or (text_cards(message.text, key_of, title_at=title_at) if message.text else [])
 
 
 def html_cards(markup: str, key_of: KeyOf) -> list[Card]:
@@ -140,11 +141,12 @@ def html_cards(markup: str, key_of: KeyOf) -> list[Card]:
     ]
 
 
-def text_cards(text: str, key_of: KeyOf) -> list[Card]:
-    """Cards of a text body: each paragraph (blank-line separated) holding a job link is one,
-    its first line not a link the title."""
+def text_cards(text: str, key_of: KeyOf, *, title_at: int = 0) -> list[Card]:
+    """Cards of a text body: each paragraph (blank-line separated) holding a job link is one;
+    its lines without links, the title line the one at `title_at` (1 where the company comes
+    first) when the paragraph has that many."""
     found: dict[str, Card] = {}
-    for block in re.split(r"\n[ \t]*\n", text):
+    for block in re.split(r"\n[ \t]*\n", text.replace("\r\n", "\n").replace("\r", "\n")):
         link = next(
             (
                 (url, key)
@@ -158,11 +160,14 @@ def text_cards(text: str, key_of: KeyOf) -> list[Card]:
         lines = [
             line
             for raw in block.splitlines()
-            if (line := clean_line(_URL_RE.sub("", raw)).strip(" :-<>"))
+            if (line := " ".join(_LINK_RE.sub(" ", clean_text(raw)).split()).strip(" :-"))
             and not _ACTION_RE.match(line)
         ]
-        if lines and not _CHROME_TEXT_RE.match(lines[0]):
-            found[link[1]] = Card(link[0], link[1], lines[0], (), tuple(lines[1:]))
+        at = title_at if len(lines) > title_at else 0
+        if lines and not _CHROME_TEXT_RE.match(lines[at]):
+            found[link[1]] = Card(
+                link[0], link[1], lines[at], tuple(lines[:at]), tuple(lines[at + 1 :])
+            )
         if len(found) >= MAX_CARDS:
             break
     return list(found.values())
@@ -171,7 +176,9 @@ def text_cards(text: str, key_of: KeyOf) -> list[Card]:
 def base_posting(message: MailMessage, via: str, card: Card) -> RawPosting:
     """A posting of `card` with what every sender parser sets: title, the card's text as the
     description (escaped: listing text is data), the message date and where it came from."""
-    description = "<br>".join(html.escape(line) for line in card.lines)
+    # Ages ("24h", "2 days ago") are left out: normalization would read them as durations.
+    lines = (" · ".join(p for p in parts([line]) if not AGE_RE.match(p)) for line in card.lines)
+    description = "<br>".join(html.escape(line) for line in lines if line)
     return RawPosting(
         title=card.title,
         url=card.url,
@@ -202,11 +209,12 @@ def labelled(lines: Iterable[str], *labels: str) -> str | None:
 
 
 def company_and_location(
-    card: Card, skip: Sequence[re.Pattern[str]] = ()
+    card: Card, skip: Sequence[re.Pattern[str]] = (), *, name_first: bool = False
 ) -> tuple[str | None, str | None]:
-    """The company (the last plain line above the title, else the first below it, a trailing
-    "4.2 ★" rating cut) and the location (the first place-like part, else the part after the
-    company). Pay, age, labelled lines and parts matching `skip` are neither."""
+    """The company (the last plain line above the title, the first with `name_first` (a name
+    above its tagline), else the first below the title; a trailing "4.2 ★" rating cut) and the
+    location (the first place-like part, else the part after the company). Pay, age, labelled
+    lines and parts matching `skip` are neither."""
 
     def plain(lines: Iterable[str]) -> list[str]:
         return [
@@ -218,7 +226,7 @@ def company_and_location(
 
     above, below = plain(card.before), plain(card.after)
     if above:
-        company: str | None = above[-1]
+        company: str | None = above[0] if name_first else above[-1]
     else:
         company = next((p for p in below if not LOCATION_RE.search(p)), None)
     rest = [p for p in (*above, *below) if p != company]

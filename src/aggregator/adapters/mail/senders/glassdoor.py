@@ -43,7 +43,7 @@ class GlassdoorParser(MailParser):
         return from_domain(message, DOMAINS)
 
     def parse(self, message: MailMessage) -> list[RawPosting]:
-        return [_posting(message, card) for card in cards(message, _key)]
+        return [_posting(message, card) for card in cards(message, _key, title_at=1)]
 
 
 def job_id(url: str) -> str | None:

@@ -35,9 +35,11 @@ _JOB_PATH_RE = re.compile(r"^/(?:stu/)?(?:jobs|job-search|postings)/(\d{1,12})/?
 # The job-type words of a card; "On-campus" is a place of work, not a type, and means on site.
 _TYPE_RE = re.compile(
     r"^(?:internships?|part[- ]time|full[- ]time|on[- ]campus(?:\s+job)?|fellowship|"
-    r"co-?op|contract|temporary|seasonal|job|(?:un)?paid|volunteer|work[- ]study)$",
+    r"co-?op|contract|temporary|seasonal|job|volunteer|work[- ]study)$",
     re.IGNORECASE,
 )
+# Beside the type, neither employer nor place.
+_PAID_RE = re.compile(r"^(?:un)?paid$", re.IGNORECASE)
 _ON_CAMPUS_RE = re.compile(r"^on[- ]campus", re.IGNORECASE)
 
 
@@ -62,7 +64,7 @@ def job_id(url: str) -> str | None:
 
 
 def _posting(message: MailMessage, card: Card) -> RawPosting:
-    company, location = company_and_location(card, skip=(_TYPE_RE,))
+    company, location = company_and_location(card, skip=(_TYPE_RE, _PAID_RE))
     types = [part for part in parts(card.lines) if _TYPE_RE.match(part)]
     on_campus = any(_ON_CAMPUS_RE.match(kind) for kind in types)
     return dataclasses.replace(

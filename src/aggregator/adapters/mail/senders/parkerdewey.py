@@ -51,7 +51,7 @@ class ParkerDeweyParser(MailParser):
         return from_domain(message, (DOMAIN,))
 
     def parse(self, message: MailMessage) -> list[RawPosting]:
-        return [_posting(message, card) for card in cards(message, project_id)]
+        return [_posting(message, card) for card in cards(message, project_id, title_at=1)]
 
 
 def project_id(url: str) -> str | None:

@@ -71,9 +71,15 @@ def _posting(message: MailMessage, card: Card) -> RawPosting:
         currency="USD" if pay else None,
         pay_period=("hour" if hourly else "project") if pay else None,
         pay_text=pay.group() if pay else None,
-        duration_text=labelled(items, "est. time", "estimated time", "duration"),
+        duration_text=_duration(items),
     )
 
 
 def _amount(text: str) -> float:
     return float(text.replace(",", ""))
+
+
+def _duration(items: list[str]) -> str | None:
+    """ "Est. time: 1 to 3 months, Less than 30 hrs/week": the length, not the weekly load."""
+    found = labelled(items, "est. time", "estimated time", "duration")
+    return found.split(",")[0].strip() or None if found else None

@@ -46,7 +46,7 @@ class WellfoundParser(MailParser):
         return from_domain(message, DOMAINS)
 
     def parse(self, message: MailMessage) -> list[RawPosting]:
-        return [_posting(message, card) for card in cards(message, job_id)]
+        return [_posting(message, card) for card in cards(message, job_id, title_at=1)]
 
 
 def job_id(url: str) -> str | None:
@@ -60,7 +60,7 @@ def job_id(url: str) -> str | None:
 
 
 def _posting(message: MailMessage, card: Card) -> RawPosting:
-    company, location = company_and_location(card, skip=(_EQUITY_RE, _TYPE_RE))
+    company, location = company_and_location(card, skip=(_EQUITY_RE, _TYPE_RE), name_first=True)
     types = [part for part in parts(card.lines) if _TYPE_RE.match(part)]
     return dataclasses.replace(
         base_posting(message, NAME, card),
