@@ -6,7 +6,14 @@ import re
 
 from aggregator.adapters.mail.message import read_message
 from aggregator.adapters.mail.senders import parse_message, sender_parsers
-from aggregator.adapters.mail.senders._cards import MAX_CARDS, cards, html_cards, text_cards
+from aggregator.adapters.mail.senders._cards import (
+    MAX_CARDS,
+    Card,
+    cards,
+    company_and_location,
+    html_cards,
+    text_cards,
+)
 from tests.adapters.mail.alert_support import with_html
 
 _JOB = re.compile(r"^https://jobs\.example\.com/(?:view/)?(\d+)")
@@ -109,3 +116,25 @@ def test_messages_without_body_or_cards_give_nothing() -> None:
         assert parse_message(raw, only=[p.name for p in recognising]) == (None, [])
         empty = read_message(f"From: {sender}\r\nSubject: x\r\n\r\n".encode())
         assert all(p.parse(empty) == [] for p in recognising)
+
+
+def test_deeply_nested_markup_is_read_within_bounds() -> None:
+    job = '<p>Acme</p><p><a href="https://jobs.example.com/3">Welder</a></p><p>Remote</p>'
+    footer = '<p><a href="https://example.com/unsubscribe">Unsubscribe</a> Example Inc.</p>'
+    markup = "<div>" * 5000 + job + "</div>" * 5000 + footer
+    (card,) = html_cards(markup, key_of)
+    assert (card.title, card.before, card.after) == ("Welder", ("Acme",), ("Remote",))
+
+
+def test_company_and_location_of_card_lines() -> None:
+    def read(before: tuple[str, ...], after: tuple[str, ...]) -> tuple[str | None, str | None]:
+        return company_and_location(Card("https://jobs.example.com/1", "1", "Cook", before, after))
+
+    assert read(("Acme Robotics 4.2 ★",), ("Austin, TX", "$20/hr", "3d")) == (
+        "Acme Robotics",
+        "Austin, TX",
+    )
+    assert read((), ("Acme, Inc · Springfield, IL",)) == ("Acme, Inc", "Springfield, IL")
+    assert read((), ("Acme Diner", "Hybrid", "Posted today")) == ("Acme Diner", "Hybrid")
+    assert read((), ("Acme Diner", "Downtown")) == ("Acme Diner", "Downtown")
+    assert read((), ("Pay: $20/hr",)) == (None, None)

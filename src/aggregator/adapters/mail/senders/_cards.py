@@ -36,6 +36,9 @@ __all__ = [
 
 # An alert lists tens of jobs; more links than this are not an alert's cards.
 MAX_CARDS = 200
+# How far above its link a card's block is looked for: mail layouts nest tables, but not this
+# deep (and a hostile message's thousand nested <div>s cost no more).
+MAX_DEPTH = 64
 
 # The job identity of a link (its id, or the link itself), None for a link that is no job.
 KeyOf = Callable[[str], str | None]
@@ -61,7 +64,7 @@ _CHROME_TEXT_RE = re.compile(
     r"subscriptions?)|(?:e-?mail\s+|notification\s+|alert\s+)?(?:preferences|settings)|"
     r"privacy(?:\s+policy)?|terms(?:\s+of\s+(?:use|service))?|help(?:\s+center)?|contact\s+us|"
     r"view\s+(?:this\s+e-?mail\s+)?(?:online|in\s+(?:your\s+)?browser)|"
-    r"(?:see|view|browse|search)\s+(?:all|more)(?:\s+\w+){0,3}\s+jobs|(?:see|view|browse|search)\s+jobs)$",
+    r"(?:see|view|browse|search)\s+(?:(?:all|more)(?:\s+\w+){0,3}\s+)?jobs)$",
     re.IGNORECASE,
 )
 _URL_RE = re.compile(r"https?://[^\s<>()\[\]\"']+", re.IGNORECASE)
@@ -75,11 +78,11 @@ AGE_RE = re.compile(
     r"just\s+posted|new|today|yesterday|posted\b.*|active\b.*)$",
     re.IGNORECASE,
 )
-# "Remote", "Hybrid", "On-site", "Austin, TX", "Berlin, Germany", "Remote (US)".
+# "Remote", "Hybrid", "On-site", "Austin, TX", "Berlin, Germany", "Remote (US)"; not "Acme, Inc".
 LOCATION_RE = re.compile(
-    r"\b(?:remote|hybrid|on[- ]?site|in[- ]person|anywhere)\b|"
-    r"^[A-Z][\w.' -]{1,40},\s?(?:[A-Z]{2}\b|[A-Z][a-z]+)",
-    re.IGNORECASE,
+    r"(?i:\b(?:remote|hybrid|on[- ]?site|in[- ]person|anywhere)\b)|"
+    r"^[A-Z][\w.' -]{1,40},\s?(?!(?:Inc|LLC|Ltd|Corp|Co|GmbH|LLP|PLC|SA|AG)\b)"
+    r"(?:[A-Z]{2}\b|[A-Z][a-z]+)"
 )
 _RATING_RE = re.compile(r"\s*\d\.\d\s*(?:★|☆|\*|stars?)?\s*$", re.IGNORECASE)
 
@@ -124,7 +127,7 @@ def html_cards(markup: str, key_of: KeyOf) -> list[Card]:
         target = unwrap_redirect(href)
         key = key_of(target)
         if key is None or _CHROME_TEXT_RE.match(text):
-            if key is not None or _is_chrome(target, text):
+            if (key is not None or _is_chrome(target, text)) and len(chrome) < MAX_CARDS:
                 chrome.append(node)
         elif key not in leads and text and not _ACTION_RE.match(text):
             leads[key] = (node, target, text)
@@ -251,7 +254,9 @@ def _is_chrome(url: str, text: str) -> bool:
 
 def _ancestors(node: LexborNode) -> Iterable[LexborNode]:
     parent = node.parent
-    while parent is not None and parent.tag not in ("body", "html", "-undef"):
+    for _ in range(MAX_DEPTH):
+        if parent is None or parent.tag in ("body", "html", "-undef"):
+            return
         yield parent
         parent = parent.parent
 

@@ -56,11 +56,11 @@ def job_id(url: str) -> str | None:
 
 
 def _key(url: str) -> str | None:
-    parts_ = urlsplit(url)
-    host = (parts_.hostname or "").lower()
+    split = urlsplit(url)
+    host = (split.hostname or "").lower()
     if not any(host == d or host.endswith(f".{d}") for d in DOMAINS):
         return None
-    if not _JOB_PATH_RE.match(parts_.path):
+    if not _JOB_PATH_RE.match(split.path):
         return None
     found = job_id(url)
     return f"id:{found}" if found else f"url:{without_query(url)}"
