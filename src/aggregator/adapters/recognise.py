@@ -27,6 +27,8 @@ __all__ = [
 ]
 
 _TOKEN_RE = re.compile(TOKEN_PATTERN)
+# A scheme (`mailto:`, `https://`), not a host and port (`localhost:8080`).
+_SCHEME_RE = re.compile(r"^[a-z][a-z0-9+.-]*:(?!\d)", re.IGNORECASE)
 _LOCALE_RE = re.compile(r"^[a-z]{2}-[a-z]{2}$", re.IGNORECASE)
 _SLUG_DROP_RE = re.compile(r"[^a-z0-9]+")
 # Subdomains of a per-company host (x.recruitee.com) that are the vendor's own, not a company.
@@ -82,7 +84,7 @@ class Recognised:
 def with_scheme(text: str) -> str:
     """`boards.greenhouse.io/x` -> `https://boards.greenhouse.io/x`; other text unchanged."""
     text = text.strip()
-    return text if "://" in text else f"https://{text.lstrip('/')}"
+    return text if _SCHEME_RE.match(text) else f"https://{text.lstrip('/')}"
 
 
 def _split(text: str) -> tuple[str, list[str], dict[str, list[str]]]:
