@@ -3,7 +3,7 @@ and the plan (names, duplicates, checks) between what was found and what is writ
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -15,8 +15,6 @@ from aggregator.cli.options import config_option
 
 # The stages are imported where they are used: `--help` starts without them.
 if TYPE_CHECKING:
-    from collections.abc import Mapping, Sequence
-
     from aggregator.adapters.careers_page import Finding
     from aggregator.adapters.find_source import Discovery
     from aggregator.config.model import HttpConfig
@@ -249,10 +247,10 @@ def _plan(
 ) -> _Plan:
     """Names, duplicates and checks: an import skips what is configured; an add refuses a
     duplicate or a guess when writing, and names them when only printing."""
-    from aggregator.adapters.recognise import slug, source_key
+    from aggregator.adapters.recognise import slug
 
     taken = {str(item.get("name")) for item in existing}
-    have = {key: str(item.get("name")) for item in existing if (key := source_key(item))}
+    have = {key: str(item.get("name")) for item in existing if (key := _key_of(item))}
     items: list[dict[str, Any]] = []
     notes: list[str] = []
     for finding in discovery.findings:
@@ -272,6 +270,29 @@ def _plan(
         have[source.key] = item["name"]
         items.append(item)
     return _Plan(tuple(items), tuple(notes))
+
+
+def _key_of(item: Mapping[str, Any]) -> tuple[str, str] | None:
+    """What a configured item reads, its `${VAR}`s replaced as a run would (unset ones left)."""
+    import os
+
+    from aggregator.adapters.recognise import source_key
+    from aggregator.config.safe_yaml import interpolate_env
+
+    as_written = source_key(item)
+    data, problems = interpolate_env(_plain(item), os.environ)
+    if problems or not isinstance(data, dict):
+        return as_written
+    return source_key(data) or as_written
+
+
+def _plain(value: Any) -> Any:
+    """ruamel's commented containers as dicts and lists (interpolate_env walks those)."""
+    if isinstance(value, Mapping):
+        return {str(key): _plain(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_plain(item) for item in value]
+    return value
 
 
 def _guess_note(token: str, *, write: bool) -> str:
