@@ -331,3 +331,46 @@ def test_help_explains_the_url_forms(invoke: Invoke) -> None:
     ):
         assert form in result.stdout
     assert "OPML" in invoke("sources", "import", "--help").stdout
+
+
+def test_the_page_is_fetched_with_the_configs_http_settings_despite_unset_variables(
+    invoke: Invoke, server: LocalServer, tmp_path: Path
+) -> None:
+    config = tmp_path / "c.yaml"
+    config.write_text(
+        "http:\n  user_agent: 'vault-boy/1.0 (+https://vaulttec.example)'\n"
+        "sources:\n  - name: private\n    adapter: rss\n    url: ${SOME_UNSET_FEED_URL}\n"
+    )
+    url = _html(server, "/careers", '<a href="https://jobs.ashbyhq.com/vaulttec">Jobs</a>')
+    result = invoke("sources", "add", url, "-c", str(config), "--write")
+    assert result.returncode == 0, result.stderr
+    (seen,) = server.seen
+    assert seen.headers["user-agent"] == "vault-boy/1.0 (+https://vaulttec.example)"
+    assert config.read_text().endswith("    options:\n      board: vaulttec\n")
+
+
+def test_a_broken_http_section_is_reported_as_the_config_check_reports_it(
+    invoke: Invoke, server: LocalServer, tmp_path: Path
+) -> None:
+    config = tmp_path / "c.yaml"
+    config.write_text("http:\n  user_agent: ${UNSET_AGENT_VARIABLE}\n")
+    result = invoke("sources", "add", server.url("/careers"), "-c", str(config))
+    assert result.returncode == 2
+    assert "environment variable UNSET_AGENT_VARIABLE is not set" in result.stderr
+    assert server.seen == []
+
+
+def test_feeds_with_the_same_title_in_one_import_get_distinct_names(
+    invoke: Invoke, tmp_path: Path
+) -> None:
+    (tmp_path / "same.opml").write_bytes(
+        b'<opml><body><outline text="Jobs" xmlUrl="https://a.example/rss"/>'
+        b'<outline text="Jobs" xmlUrl="https://b.example/rss"/>'
+        b'<outline text="Jobs again" xmlUrl="https://a.example/rss/"/></body></opml>'
+    )
+    result = invoke("sources", "import", "same.opml")
+    assert result.returncode == 0, result.stderr
+    assert [item["name"] for item in yaml.safe_load(result.stdout)] == ["jobs", "jobs-2"]
+    assert "rss https://a.example/rss/ is already in this list as source 'jobs'; skipped" in (
+        result.stderr
+    )

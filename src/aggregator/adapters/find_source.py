@@ -12,7 +12,14 @@ from aggregator.adapters.recognise import recognise_url, with_scheme
 from aggregator.fetch.client import HttpClient
 from aggregator.fetch.scope import FetchScope, fetch_scope
 
-__all__ = ["Discovery", "NothingFoundError", "discover", "from_opml", "read_document"]
+__all__ = [
+    "Discovery",
+    "NothingFoundError",
+    "discover",
+    "from_opml",
+    "known_board",
+    "read_document",
+]
 
 SCOPE_NAME = "sources add"
 ACCEPT = (
@@ -37,8 +44,8 @@ class Discovery:
 async def discover(target: str, client: HttpClient) -> Discovery:
     """The sources for `target` (BadBoardUrlError, NothingFoundError, or SourceError: the fetch)."""
     url = with_scheme(target)
-    if (known := recognise_url(url)) is not None:
-        return Discovery((Finding(known, "the URL"),), "url")
+    if (known := known_board(url)) is not None:
+        return known
     # The user's URL is the fetch's home (as a source's url is): private addresses on it
     # are allowed, a redirect elsewhere passes the address guard.
     with fetch_scope(FetchScope.of_urls([url], source=SCOPE_NAME)):
@@ -46,6 +53,12 @@ async def discover(target: str, client: HttpClient) -> Discovery:
     if response.url != url and (moved := recognise_url(response.url)) is not None:
         return Discovery((Finding(moved, f"redirect to {response.url}"),), "url")
     return read_document(response.body, url, response.headers.get("content-type"))
+
+
+def known_board(target: str) -> Discovery | None:
+    """The board a URL is written as, found without a request (None: not a known form)."""
+    known = recognise_url(with_scheme(target))
+    return Discovery((Finding(known, "the URL"),), "url") if known is not None else None
 
 
 def read_document(body: bytes, url: str, content_type: str | None) -> Discovery:

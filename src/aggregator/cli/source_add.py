@@ -134,10 +134,12 @@ def _fail(message: str, code: int) -> NoReturn:
 def _discover(target: str, config_path: Path | None) -> Discovery:
     import asyncio
 
-    from aggregator.adapters.find_source import discover, from_opml
+    from aggregator.adapters.find_source import discover, from_opml, known_board
 
     if (path := _local_file(target)) is not None:
         return from_opml(_read_bytes(path), where=str(path))
+    if (found := known_board(target)) is not None:
+        return found  # no request, so no http settings either
     return asyncio.run(_fetching(target, _http_settings(config_path), discover))
 
 
@@ -173,11 +175,32 @@ def _read_bytes(path: Path) -> bytes:
 
 
 def _http_settings(config_path: Path | None) -> HttpConfig | None:
-    from aggregator.config.model import load_config
+    """The config's `http:` settings (proxy, user agent, limits); the rest of the config may
+    use `${VAR}`s this shell has not set: only the new source is checked."""
+    import os
+
+    import yaml
+    from pydantic import ValidationError
+
+    from aggregator.config.model import HttpConfig, load_config
+    from aggregator.config.safe_yaml import interpolate_env, load_yaml
 
     if config_path is None or not config_path.exists():
         return None
-    return load_config(config_path).http  # schema only: the sources are checked on --write
+    try:
+        data = load_yaml(_read_text(config_path))
+    except yaml.YAMLError:
+        data = None
+    raw = data.get("http") if isinstance(data, dict) else None
+    if raw is None and isinstance(data, dict):
+        return None
+    wrapped, problems = interpolate_env({"http": raw}, os.environ)
+    if not problems and isinstance(wrapped, dict):
+        try:
+            return HttpConfig.model_validate(wrapped["http"])
+        except ValidationError:
+            pass
+    return load_config(config_path).http  # raises the config's own problems, one per line
 
 
 def _first_only(discovery: Discovery) -> Discovery:
@@ -253,10 +276,12 @@ def _plan(
     have = {key: str(item.get("name")) for item in existing if (key := _key_of(item))}
     items: list[dict[str, Any]] = []
     notes: list[str] = []
+    added: set[tuple[str, str]] = set()
     for finding in discovery.findings:
         source = finding.source
         if source.key in have:
-            message = f"{source.describe()} is already configured as source {have[source.key]!r}"
+            where = "configured" if source.key not in added else "in this list"
+            message = f"{source.describe()} is already {where} as source {have[source.key]!r}"
             if write and not importing:
                 raise _UsageError(message)
             notes.append(message + ("; skipped" if importing else ""))
@@ -268,6 +293,7 @@ def _plan(
         _check(item, notes, write=write)
         taken.add(item["name"])
         have[source.key] = item["name"]
+        added.add(source.key)
         items.append(item)
     return _Plan(tuple(items), tuple(notes))
 
