@@ -141,6 +141,7 @@ def test_a_board_already_configured_is_refused_naming_its_source(
         (("jobs.lever.co/acme", "--write"), "error: --write needs --config (or AGGREGATOR_CONFIG)"),
         (("jobs.lever.co/acme", "-c", "missing.yaml"), "error: cannot read missing.yaml: No such"),
         (("./feeds.opml",), "error: no such file: ./feeds.opml"),
+        (("jobs.lever.co/acme", "-n", "Acme Jobs"), "error: --name 'Acme Jobs': lower-case"),
     ],
 )
 def test_bad_input_is_one_line_and_exit_2(
@@ -374,3 +375,10 @@ def test_feeds_with_the_same_title_in_one_import_get_distinct_names(
     assert "rss https://a.example/rss/ is already in this list as source 'jobs'; skipped" in (
         result.stderr
     )
+
+
+def test_name_is_refused_for_an_opml_list(invoke: Invoke, tmp_path: Path) -> None:
+    (tmp_path / "feeds.opml").write_bytes(OPML)
+    result = invoke("sources", "add", "feeds.opml", "--name", "mine")
+    assert result.returncode == 2
+    assert result.stderr == "error: --name names one source; an OPML list gives one per feed\n"

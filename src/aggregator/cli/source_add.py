@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 
@@ -22,7 +21,6 @@ if TYPE_CHECKING:
 __all__ = ["ADD_HELP", "IMPORT_HELP", "add_source", "import_sources"]
 
 EXIT_FAILED, EXIT_USAGE = 1, 2
-MAX_NAME_SUFFIX = 1000
 
 # Rich help keeps line breaks: the paragraphs are single lines, the table is laid out by hand.
 _FORMS = """Board URLs known without a request (https:// optional; job paths, queries and trailing
@@ -65,14 +63,6 @@ class _UsageError(Exception):
     """Bad input: one line on stderr, exit status 2."""
 
 
-@dataclass(frozen=True, slots=True)
-class _Plan:
-    """The items to add, and why other findings were left out."""
-
-    items: tuple[dict[str, Any], ...]
-    notes: tuple[str, ...]
-
-
 def add_source(
     url: Annotated[
         str, typer.Argument(help="A board, feed, careers-page or OPML URL, or an OPML file.")
@@ -113,12 +103,13 @@ def _one_line_errors() -> Iterator[None]:
     """Bad input (exit 2) and a failed fetch (exit 1) as one line on stderr."""
     from aggregator.adapters.find_source import NothingFoundError
     from aggregator.adapters.recognise import BadBoardUrlError
+    from aggregator.adapters.source_plan import PlanError
     from aggregator.config.edit import ConfigEditError
     from aggregator.errors import SourceError
 
     try:
         yield
-    except (_UsageError, BadBoardUrlError, NothingFoundError, ConfigEditError) as exc:
+    except (_UsageError, BadBoardUrlError, NothingFoundError, PlanError, ConfigEditError) as exc:
         _fail(str(exc), EXIT_USAGE)
     except SourceError as exc:
         _fail(str(exc), EXIT_FAILED)
@@ -221,13 +212,14 @@ def _list_findings(findings: Sequence[Finding]) -> None:
 
 
 def _emit(discovery: Discovery, name: str | None, config_path: Path | None, *, write: bool) -> None:
+    from aggregator.adapters.source_plan import plan_sources
     from aggregator.config.edit import add_sources, configured_sources, write_atomically
 
     if write and config_path is None:
         raise _UsageError("--write needs --config (or AGGREGATOR_CONFIG)")
     text = _read_text(config_path) if config_path is not None else None
     existing = configured_sources(text, str(config_path)) if text is not None else []
-    plan = _plan(discovery, existing, name, importing=discovery.read == "opml", write=write)
+    plan = plan_sources(discovery, existing, name, write=write)
     for note in (*discovery.notes, *plan.notes):
         typer.echo(f"note: {note}", err=True)
     if not plan.items:
@@ -258,106 +250,3 @@ def _render(items: Sequence[Mapping[str, Any]]) -> str:
     return yaml.safe_dump(
         [dict(item) for item in items], sort_keys=False, allow_unicode=True, width=4096
     )
-
-
-def _plan(
-    discovery: Discovery,
-    existing: Sequence[Mapping[str, Any]],
-    name: str | None,
-    *,
-    importing: bool,
-    write: bool,
-) -> _Plan:
-    """Names, duplicates and checks: an import skips what is configured; an add refuses a
-    duplicate or a guess when writing, and names them when only printing."""
-    from aggregator.adapters.recognise import slug
-
-    taken = {str(item.get("name")) for item in existing}
-    have = {key: str(item.get("name")) for item in existing if (key := _key_of(item))}
-    items: list[dict[str, Any]] = []
-    notes: list[str] = []
-    added: set[tuple[str, str]] = set()
-    for finding in discovery.findings:
-        source = finding.source
-        if source.key in have:
-            where = "configured" if source.key not in added else "in this list"
-            message = f"{source.describe()} is already {where} as source {have[source.key]!r}"
-            if write and not importing:
-                raise _UsageError(message)
-            notes.append(message + ("; skipped" if importing else ""))
-            if importing:
-                continue
-        if source.guessed:
-            notes.append(_guess_note(source.token, write=write))
-        item = source.block(_name_for(name or slug(source.token), taken, explicit=bool(name)))
-        _check(item, notes, write=write)
-        taken.add(item["name"])
-        have[source.key] = item["name"]
-        added.add(source.key)
-        items.append(item)
-    return _Plan(tuple(items), tuple(notes))
-
-
-def _key_of(item: Mapping[str, Any]) -> tuple[str, str] | None:
-    """What a configured item reads, its `${VAR}`s replaced as a run would (unset ones left)."""
-    import os
-
-    from aggregator.adapters.recognise import source_key
-    from aggregator.config.safe_yaml import interpolate_env
-
-    as_written = source_key(item)
-    data, problems = interpolate_env(_plain(item), os.environ)
-    if problems or not isinstance(data, dict):
-        return as_written
-    return source_key(data) or as_written
-
-
-def _plain(value: Any) -> Any:
-    """ruamel's commented containers as dicts and lists (interpolate_env walks those)."""
-    if isinstance(value, Mapping):
-        return {str(key): _plain(item) for key, item in value.items()}
-    if isinstance(value, list):
-        return [_plain(item) for item in value]
-    return value
-
-
-def _guess_note(token: str, *, write: bool) -> str:
-    check = f"aggregate sources test --adapter greenhouse --option board={token}"
-    message = (
-        f"the page has gh_jid links (Greenhouse job ids) but names no board; {token!r} is a "
-        f"guess from the domain: check it with `{check}`"
-    )
-    if write:
-        raise _UsageError(message + ", then add boards.greenhouse.io/<board>")
-    return message
-
-
-def _name_for(wanted: str, taken: set[str], *, explicit: bool) -> str:
-    if wanted not in taken:
-        return wanted
-    if explicit:
-        raise _UsageError(f"a source named {wanted!r} is already configured; choose another --name")
-    for number in range(2, MAX_NAME_SUFFIX):
-        if (candidate := f"{wanted[:60]}-{number}") not in taken:
-            return candidate
-    raise _UsageError(f"too many sources named {wanted!r}-N; choose a --name")
-
-
-def _check(item: Mapping[str, Any], notes: list[str], *, write: bool) -> None:
-    """The item as the config check sees it (names, adapter and options)."""
-    from pydantic import ValidationError
-
-    from aggregator.adapters.catalogue import check_source
-    from aggregator.config.model import SourceConfig
-
-    problems = check_source(item)
-    try:
-        SourceConfig.model_validate(item)
-    except ValidationError as exc:
-        problems += [f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors()]
-    if not problems:
-        return
-    message = f"source {item['name']!r} would not check: {'; '.join(problems)}"
-    if write:
-        raise _UsageError(message + " (not written)")
-    notes.append(message)
