@@ -136,6 +136,8 @@ def test_links_that_are_not_feeds_are_ignored() -> None:
         b'<link rel="alternate" type="application/rss+xml" href="javascript:alert(1)">'
         b'<a href="https://www.greenhouse.io/">Powered by Greenhouse</a>'
         b'<a href="https://jobs.lever.co/">Lever</a>'
+        b'<img src="https://assets.teamtailor.com/x.png">'
+        b'<script src="https://teamtailor-cdn.com/acme/app.js"></script>'
     )
     assert scan_page(body, PAGE) == []
 

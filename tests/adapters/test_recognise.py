@@ -128,6 +128,7 @@ def test_a_url_on_any_other_host_is_not_recognised(url: str) -> None:
         ("https://apply.workable.com/j/ABC123", "a Workable job link names no account"),
         ("https://www.recruitee.com/", "is not a company's Recruitee board"),
         ("https://app.teamtailor.com/", "is not a company's Teamtailor board"),
+        ("https://assets.teamtailor.com/logo.svg", "is not a company's Teamtailor board"),
         ("https://acme.wd5.myworkdayjobs.com/", "a Workday URL names its careers site"),
         ("https://acme.wd5.myworkdayjobs.com/en-US", "a Workday URL names its careers site"),
         ("https://jobs.smartrecruiters.com/", "a SmartRecruiters URL names its board"),

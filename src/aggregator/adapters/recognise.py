@@ -32,7 +32,30 @@ _SCHEME_RE = re.compile(r"^[a-z][a-z0-9+.-]*:(?!\d)", re.IGNORECASE)
 _LOCALE_RE = re.compile(r"^[a-z]{2}-[a-z]{2}$", re.IGNORECASE)
 _SLUG_DROP_RE = re.compile(r"[^a-z0-9]+")
 # Subdomains of a per-company host (x.recruitee.com) that are the vendor's own, not a company.
-_VENDOR_SUBDOMAINS = frozenset({"www", "app", "api", "admin", "login", "help", "support", "blog"})
+_VENDOR_SUBDOMAINS = frozenset(
+    [
+        "www",
+        "app",
+        "api",
+        "admin",
+        "login",
+        "help",
+        "support",
+        "blog",
+        "assets",
+        "static",
+        "cdn",
+        "media",
+        "images",
+        "img",
+        "status",
+        "docs",
+        "developer",
+        "developers",
+        "partners",
+        "marketplace",
+    ]
+)
 # The options that say which board a source reads, per adapter; the others are keyed by url.
 BOARD_OPTION = {
     "greenhouse": "board",

@@ -94,7 +94,7 @@ def import_sources(
     with _one_line_errors():
         discovery = _discover(opml, config_path)
         if discovery.read != "opml":
-            raise _UsageError(f"{opml} is not an OPML file (it reads as: {discovery.read})")
+            raise _UsageError(f"{opml} is not an OPML file")
         _emit(discovery, None, config_path, write=write)
 
 
@@ -125,22 +125,22 @@ def _fail(message: str, code: int) -> NoReturn:
 def _discover(target: str, config_path: Path | None) -> Discovery:
     import asyncio
 
-    from aggregator.adapters.find_source import discover, from_opml, known_board
+    from aggregator.adapters.find_source import from_opml, known_board
 
     if (path := _local_file(target)) is not None:
         return from_opml(_read_bytes(path), where=str(path))
     if (found := known_board(target)) is not None:
         return found  # no request, so no http settings either
-    return asyncio.run(_fetching(target, _http_settings(config_path), discover))
+    return asyncio.run(_fetching(target, _http_settings(config_path)))
 
 
-async def _fetching(target: str, http: HttpConfig | None, discover: Any) -> Discovery:
+async def _fetching(target: str, http: HttpConfig | None) -> Discovery:
+    from aggregator.adapters.find_source import discover
     from aggregator.fetch.client import HttpClient
 
     # The config's proxy, user agent and limits apply, as to `sources test`.
     async with HttpClient(http) as client:
-        found: Discovery = await discover(target, client)
-        return found
+        return await discover(target, client)
 
 
 def _local_file(target: str) -> Path | None:
@@ -181,9 +181,9 @@ def _http_settings(config_path: Path | None) -> HttpConfig | None:
     try:
         data = load_yaml(_read_text(config_path))
     except yaml.YAMLError:
-        data = None
+        return load_config(config_path).http  # raises the config's own YAML problem
     raw = data.get("http") if isinstance(data, dict) else None
-    if raw is None and isinstance(data, dict):
+    if raw is None:
         return None
     wrapped, problems = interpolate_env({"http": raw}, os.environ)
     if not problems and isinstance(wrapped, dict):
