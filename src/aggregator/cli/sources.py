@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from aggregator.cli.options import ConfigOption, config_option
+from aggregator.cli.source_add import ADD_HELP, IMPORT_HELP, add_source, import_sources
 from aggregator.errors import ConfigError, SourceError
 
 # The stages are imported where they are used: `--help` starts without them.
@@ -21,6 +22,9 @@ if TYPE_CHECKING:
 __all__ = ["sources_app"]
 
 sources_app = typer.Typer(help="The board catalogue, and testing a source.", no_args_is_help=True)
+
+sources_app.command("add", help=ADD_HELP)(add_source)
+sources_app.command("import", help=IMPORT_HELP)(import_sources)
 
 EXIT_FAILED, EXIT_USAGE = 1, 2
 # Links in a saved page are made absolute against this when neither --url nor the source has one.
