@@ -3,22 +3,40 @@ text, tracker unwrapping and sender matching."""
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable
+import re
+from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
-from selectolax.lexbor import LexborHTMLParser
+from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from aggregator.adapters.mail.message import MailMessage
 from aggregator.text import html_to_text
 
 __all__ = [
+    "MAX_POSTINGS",
+    "MAX_URL_CHARS",
+    "TRACKING_PARAMS",
     "Anchor",
+    "TextLink",
     "anchors",
     "body_text",
+    "first_paragraph",
     "from_domain",
+    "host_of",
+    "html_tree",
+    "key_anchors",
+    "lines_beneath",
+    "node_lines",
+    "node_text",
+    "pay_in",
     "query_param",
+    "strip_tracking",
+    "text_blocks",
+    "text_links",
     "unwrap_redirect",
+    "usable_url",
+    "via",
     "without_query",
 ]
 
@@ -91,3 +109,191 @@ def without_query(url: str, keep: Collection[str] = ()) -> str:
     parts = urlsplit(url)
     kept = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if k in keep]
     return urlunsplit((parts.scheme, parts.netloc, parts.path, urlencode(kept), ""))
+
+
+# --- Added for the linkedin, indeed, google_alerts and generic parsers -----------------------
+
+# At most this many postings come out of one message: an alert holds tens; a message with
+# thousands of links is no alert, and the cap keeps one message from flooding a run.
+MAX_POSTINGS = 100
+# A longer URL is no job link (and would not fit a dedup key).
+MAX_URL_CHARS = 2000
+# Query parameters that only track who clicked (dropped so that every copy of a link is equal).
+TRACKING_PARAMS = frozenset(
+    {
+        "trk", "trkemail", "trackingid", "refid", "lipi", "midtoken", "midsig", "eid", "otptoken",
+        "gclid", "fbclid", "msclkid", "mc_cid", "mc_eid", "_hsenc", "_hsmi", "mkt_tok", "ref",
+        "referrer", "source", "src", "from", "utm", "sid", "ssid", "tk", "alid", "cd", "ct",
+    }
+)  # fmt: skip
+_TEXT_URL = re.compile(r"https?://[^\s<>\"'`]+", re.IGNORECASE)
+_URL_TAIL = ".,;:!?)]}>*\u201d\u2019"
+_PAY = re.compile(
+    r"(?:[$£€]|USD|EUR|GBP)\s?\d[\d,.]*\s?[KkMm]?"
+    r"(?:\s?(?:-|–|—|to)\s?(?:[$£€]|USD|EUR|GBP)?\s?\d[\d,.]*\s?[KkMm]?)?"
+    r"(?:\s?(?:/|per|an|a)\s?(?:hr|hour|yr|year|annum|mo|month|wk|week|day))?",
+    re.IGNORECASE,
+)
+_DROP_MARKUP = ["script", "style", "noscript", "template", "head", "title", "svg", "object"]
+
+
+@dataclass(frozen=True, slots=True)
+class TextLink:
+    """A URL of a plain-text body, with the text before it on its line and its line number."""
+
+    url: str
+    before: str
+    line: int
+
+
+def text_links(text: str | None) -> list[TextLink]:
+    """Every http(s) URL of a plain-text body, in order, trailing punctuation dropped."""
+    found: list[TextLink] = []
+    for number, line in enumerate((text or "").splitlines()):
+        for match in _TEXT_URL.finditer(line):
+            url = match.group().rstrip(_URL_TAIL)
+            found.append(TextLink(url, line[: match.start()].strip(" \t:-–<"), number))
+    return found
+
+
+def html_tree(markup: str | None) -> LexborHTMLParser | None:
+    """The HTML body parsed, without the parts that are never text (scripts, styles, head)."""
+    if not markup:
+        return None
+    tree = LexborHTMLParser(markup)
+    tree.strip_tags(_DROP_MARKUP)
+    return tree
+
+
+def node_lines(node: LexborNode) -> list[str]:
+    """The visible text lines of an HTML element (blocks and `<br>` break lines)."""
+    return [line for line in html_to_text(node.html or "").splitlines() if line.strip()]
+
+
+def node_text(node: LexborNode) -> str:
+    """The visible text of an element as one line (script and style text already gone)."""
+    return " ".join(node.text(separator=" ").split())
+
+
+def strip_tracking(url: str, extra: Collection[str] = ()) -> str:
+    """`url` without its fragment and tracking parameters (utm_*, trk, trackingId ... and the
+    lower-case names in `extra`); the other parameters, which may name the job, are kept."""
+    parts = urlsplit(url)
+    drop = TRACKING_PARAMS | frozenset(extra)
+    kept = [
+        (key, value)
+        for key, value in parse_qsl(parts.query, keep_blank_values=True)
+        if key.lower() not in drop and not key.lower().startswith(("utm_", "trk", "mc_", "_hs"))
+    ]
+    return urlunsplit((parts.scheme, parts.netloc.lower(), parts.path, urlencode(kept), ""))
+
+
+def usable_url(url: str) -> str | None:
+    """`url` when it can be a posting's link (http or https, a host, a sane length), else None."""
+    url = url.strip()
+    if len(url) > MAX_URL_CHARS or any(ch.isspace() or ord(ch) < 0x20 for ch in url):
+        return None
+    try:
+        parts = urlsplit(url)
+    except ValueError:  # an invalid IPv6 host or port
+        return None
+    return url if parts.scheme.lower() in ("http", "https") and parts.hostname else None
+
+
+def pay_in(text: str) -> str | None:
+    """The first stated pay in a line ("$25/hr", "$40K-$50K", "£30,000 a year"), or None."""
+    found = _PAY.search(text)
+    return found.group().strip() if found else None
+
+
+def via(parser: str) -> dict[str, str]:
+    """The `extra` every mail posting carries: which alert e-mail it came from."""
+    return {"via": f"{parser} alert e-mail"}
+
+
+def host_of(url: str) -> str:
+    """The lower-case host of `url` ("" when it has none or is invalid)."""
+    try:
+        return (urlsplit(url).hostname or "").lower()
+    except ValueError:
+        return ""
+
+
+def text_blocks(
+    text: str | None, key_of: Callable[[str], str | None]
+) -> list[tuple[str, str, list[str]]]:
+    """Cards of a plain-text alert: for each link that `key_of` gives a key (a job id), the
+    first time, (key, url, the lines since the previous such link) — the card's text."""
+    if not text:
+        return []
+    lines = text.splitlines()
+    blocks: dict[str, tuple[str, str, list[str]]] = {}
+    start = 0
+    for link in text_links(text):
+        key = key_of(link.url)
+        if key is None:
+            continue
+        if key not in blocks:
+            blocks[key] = (key, link.url, [*lines[start : link.line], link.before])
+        start = link.line + 1
+        if len(blocks) >= MAX_POSTINGS:
+            break
+    return list(blocks.values())
+
+
+def first_paragraph(lines: Iterable[str], noise: Callable[[str], bool]) -> list[str]:
+    """The first run of non-blank lines that holds a line other than noise (leading noise
+    lines dropped): a card's own lines, before its insights or buttons."""
+    paragraph: list[str] = []
+    for raw in lines:
+        line = " ".join(raw.split())
+        if not line:
+            if paragraph:
+                return paragraph
+        elif paragraph or not noise(line):
+            paragraph.append(line)
+    return paragraph
+
+
+def key_anchors(
+    tree: LexborHTMLParser, key_of: Callable[[str], str | None], noise: Callable[[str], bool]
+) -> dict[str, tuple[str, LexborNode]]:
+    """For each key (job id) the HTML links give, the link's URL and its first anchor with
+    visible text that is not noise (the title link; the logo link has no text)."""
+    found: dict[str, tuple[str, LexborNode]] = {}
+    for node in tree.css("a[href]"):
+        href = (node.attributes.get("href") or "").strip()
+        key = key_of(href) if href.lower().startswith(("http://", "https://")) else None
+        if key and key not in found and (text := node_text(node)) and not noise(text):
+            found[key] = (href, node)
+            if len(found) >= MAX_POSTINGS:
+                break
+    return found
+
+
+def lines_beneath(
+    anchor: LexborNode, key_of: Callable[[str], str | None], key: str, title: str
+) -> list[str]:
+    """The text lines after the title in the smallest element around `anchor` that holds at
+    least two of them and no link to another key (its card: company, location, pay ...)."""
+    best: list[str] = []
+    node = anchor.parent
+    for _ in range(8):  # a card is a few table levels deep, no more
+        if node is None or _other_key(node, key_of, key):
+            break
+        lines = node_lines(node)
+        at = next((i for i, line in enumerate(lines) if title in line), None)
+        if at is not None:
+            best = lines[at + 1 :]
+            if len(best) >= 2:
+                break
+        node = node.parent
+    return best
+
+
+def _other_key(node: LexborNode, key_of: Callable[[str], str | None], key: str) -> bool:
+    for link in node.css("a[href]"):
+        found = key_of((link.attributes.get("href") or "").strip())
+        if found is not None and found != key:
+            return True
+    return False
