@@ -27,6 +27,7 @@ MAX_DEPTH = 20
 MAX_HEADERS = 300
 MAX_HEADER_CHARS = 8_000
 # A part labelled 7bit/8bit that is plainly quoted-printable (forwarding tools drop the label).
+_ADDRESS = re.compile(r"[\w.+'=-]+@[\w-]+(?:\.[\w-]+)+")
 _SOFT_BREAK = re.compile(rb"=\r?\n")
 _META_CHARSET = re.compile(
     rb"""<meta[^>]{0,200}?charset\s*=\s*["']?([A-Za-z0-9_.:-]{1,40})""", re.I
@@ -92,9 +93,11 @@ def _from(value: str) -> tuple[str, str]:
         name, address = email.utils.parseaddr(value)
     except (ValueError, IndexError, TypeError):  # older parseaddr versions trip on garbage
         name, address = "", ""
-    if "@" not in address:
-        address = ""
-    return " ".join(name.split()), address.strip().lower()
+    address = address.strip()
+    if not _ADDRESS.fullmatch(address):  # the parser gave up: any address in the value will do
+        found = _ADDRESS.search(value)
+        address = found.group() if found else ""
+    return " ".join(name.split()), address.lower()
 
 
 def _date(value: str) -> datetime | None:
@@ -131,10 +134,11 @@ def _inline_parts(message: Message) -> Iterator[Message]:
         visited += 1
         if _is_attachment(part):
             continue
-        payload = part.get_payload()
-        if part.is_multipart() and isinstance(payload, list):
-            if depth < MAX_DEPTH:
-                stack.extend((child, depth + 1) for child in reversed(payload))
+        if part.is_multipart():
+            # (get_payload() only here: on a leaf with 8-bit bytes it may raise.)
+            children = part.get_payload()
+            if depth < MAX_DEPTH and isinstance(children, list):
+                stack.extend((child, depth + 1) for child in reversed(children))
         elif part.get_content_maintype() == "text":
             yield part
 

@@ -26,6 +26,7 @@ __all__ = [
     "host_of",
     "html_tree",
     "key_anchors",
+    "last_paragraph",
     "lines_beneath",
     "node_lines",
     "node_text",
@@ -124,6 +125,7 @@ TRACKING_PARAMS = frozenset(
         "trk", "trkemail", "trackingid", "refid", "lipi", "midtoken", "midsig", "eid", "otptoken",
         "gclid", "fbclid", "msclkid", "mc_cid", "mc_eid", "_hsenc", "_hsmi", "mkt_tok", "ref",
         "referrer", "source", "src", "from", "utm", "sid", "ssid", "tk", "alid", "cd", "ct",
+        "gh_src", "lever-source", "lever-origin",
     }
 )  # fmt: skip
 _TEXT_URL = re.compile(r"https?://[^\s<>\"'`]+", re.IGNORECASE)
@@ -253,6 +255,22 @@ def first_paragraph(lines: Iterable[str], noise: Callable[[str], bool]) -> list[
         elif paragraph or not noise(line):
             paragraph.append(line)
     return paragraph
+
+
+def last_paragraph(lines: Iterable[str], noise: Callable[[str], bool]) -> list[str]:
+    """The last run of non-blank lines that holds a line other than noise, leading noise
+    lines dropped: the card just above its link, after the mail's headings."""
+    paragraphs: list[list[str]] = [[]]
+    for raw in lines:
+        line = " ".join(raw.split())
+        if line:
+            paragraphs[-1].append(line)
+        elif paragraphs[-1]:
+            paragraphs.append([])
+    for paragraph in reversed(paragraphs):
+        if any(not noise(line) for line in paragraph):
+            return first_paragraph(paragraph, noise)
+    return []
 
 
 def key_anchors(

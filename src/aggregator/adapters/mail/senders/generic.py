@@ -48,11 +48,11 @@ _JOB_WORDS = re.compile(
     r"technician|gig|freelance|micro-internship)\b",
     re.IGNORECASE,
 )
-# Links that are no posting, by a path segment or the file they name.
+# Links that are no posting, by a whole path segment or the file they name.
 _NOT_JOB_PATH = re.compile(
     r"(?:^|/)(?:unsubscribe|opt-?out|preferences|privacy|terms|settings|notifications?|login|"
     r"log-?in|sign-?in|account|password|help|support|feedback|share|pixel|beacon|open|track)"
-    r"(?:[/_.-]|$)|unsubscribe|\.(?:png|jpe?g|gif|svg|webp|ico|css|js)$",
+    r"(?:/|$|\.[a-z]{2,5}$)|unsubscribe|\.(?:png|jpe?g|gif|svg|webp|ico|css|js)$",
     re.IGNORECASE,
 )
 _NOT_JOB_TEXT = re.compile(

@@ -67,7 +67,11 @@ def result_url(url: str) -> str | None:
 
 def _is_noise(line: str) -> bool:
     lowered = line.lower()
-    return "://" in line or any(lowered.startswith(noise) for noise in _NOISE_LINES)
+    return (
+        "://" in line
+        or line.startswith(("===", "- - -"))  # the text part's section heading and rule
+        or any(lowered.startswith(noise) for noise in _NOISE_LINES)
+    )
 
 
 class GoogleAlertsParser(MailParser):

@@ -19,11 +19,11 @@ from aggregator.adapters.mail.message import MailMessage
 from aggregator.adapters.mail.senders import MailParser
 from aggregator.adapters.mail.senders._common import (
     MAX_POSTINGS,
-    first_paragraph,
     from_domain,
     host_of,
     html_tree,
     key_anchors,
+    last_paragraph,
     lines_beneath,
     node_text,
     pay_in,
@@ -36,6 +36,8 @@ from aggregator.text import MAX_TITLE_CHARS, shorten
 __all__ = ["IndeedParser", "job_key"]
 
 NAME = "indeed"
+# indeed.com and its country sites (uk.indeed.com, indeed.co.uk, indeed.de, indeed.com.au).
+_INDEED_HOST = re.compile(r"(?:^|\.)indeed\.(?:com|[a-z]{2}|co\.[a-z]{2}|com\.[a-z]{2})$")
 _JK = re.compile(r"^[0-9a-fA-F]{16}$")
 _JK_IN_TEXT = re.compile(r"[?&;](?:jk|vjk)=([0-9a-fA-F]{16})(?![0-9a-fA-F])")
 _RATING = re.compile(r"\s+\d(?:[.,]\d)?\s*(?:★|\*|stars?)?$")
@@ -45,7 +47,7 @@ _NOISE = re.compile(
     r"hiring multiple|view all jobs|see all jobs|see more jobs|more jobs\b|unsubscribe|"
     r"edit this alert|manage (?:your )?alerts|update your|privacy|terms|help$|indeed$|"
     r"sponsored$|promoted$|©|you are receiving|this (?:e-?mail|message) was sent|"
-    r"you received this|\d+\+? new jobs?\b|jobs? for you|recommended jobs?|"
+    r"you received this|\d+\+? new .{0,80}\bjobs?\b|jobs? for you|recommended jobs?|"
     r"job alert for\b|your job alert\b|jobs? (?:matching|like)\b)",
     re.IGNORECASE,
 )
@@ -54,8 +56,7 @@ _NOISE = re.compile(
 def job_key(url: str, depth: int = 3) -> str | None:
     """The job key (`jk`) of an Indeed job link or of a click tracker wrapping one (the
     destination in a query parameter, URL-encoded up to twice), else None."""
-    host = host_of(url)
-    if host != "indeed.com" and not host.endswith(".indeed.com") and ".indeed." not in f".{host}":
+    if not _INDEED_HOST.search(host_of(url)):
         return None
     for key, value in _params(url):
         if key.lower() in ("jk", "vjk") and _JK.match(value):
@@ -158,9 +159,10 @@ def _html_cards(markup: str | None) -> list[_Card]:
 
 
 def _text_cards(text: str | None) -> list[_Card]:
+    """Cards of the text part: the paragraph just above each job link."""
     cards = []
     for jk, _, lines in text_blocks(text, job_key):
-        paragraph = first_paragraph(lines, _is_noise)
+        paragraph = last_paragraph(lines, _is_noise)
         if paragraph and (card := _card(jk, paragraph[0], paragraph[1:])) is not None:
             cards.append(card)
     return cards

@@ -1,0 +1,110 @@
+"""The Indeed job-alert parser, on an invented alert in the documented card shape (no real
+Indeed alert is at hand): job links and click trackers unwrapped to `viewjob?jk=`."""
+
+from __future__ import annotations
+
+import dataclasses
+from datetime import UTC, datetime
+from urllib.parse import quote
+
+from aggregator.adapters.mail.message import read_message
+from aggregator.adapters.mail.senders import parse_message
+from aggregator.adapters.mail.senders.indeed import IndeedParser, job_key
+from tests.adapters.mail.conftest import eml
+
+JK = "0a1b2c3d4e5f6071"
+
+
+def test_every_card_with_its_job_key_and_card_lines() -> None:
+    name, postings = parse_message(eml("indeed.eml"))
+    assert name == "indeed"
+    assert [(p.guid, p.url, p.title, p.company, p.location, p.pay_text) for p in postings] == [
+        (
+            "indeed:0a1b2c3d4e5f6071",
+            "https://www.indeed.com/viewjob?jk=0a1b2c3d4e5f6071",
+            "Research Intern",
+            "Contoso Analytics",  # the rating after the name dropped
+            "Capital City, ST",
+            "$22 - $28 an hour",
+        ),
+        (
+            "indeed:1b2c3d4e5f607182",
+            "https://www.indeed.com/viewjob?jk=1b2c3d4e5f607182",
+            "Social Media Assistant",
+            "Fabrikam Media",
+            "Remote",
+            None,
+        ),
+        (
+            "indeed:2c3d4e5f60718293",
+            "https://www.indeed.com/viewjob?jk=2c3d4e5f60718293",
+            "Warehouse Associate",
+            "Tailspin Logistics",
+            "Capital City, ST 12345",
+            None,
+        ),
+        (
+            "indeed:3d4e5f6071829304",
+            "https://www.indeed.com/viewjob?jk=3d4e5f6071829304",
+            "Summer Camp Counselor",
+            "Camp Wildwood",
+            "Lakeside, ST",
+            "From $500 a week",
+        ),
+    ]
+    assert postings[0].description_html == (
+        "Assist the research team with data collection and cleaning for ongoing studies of "
+        "regional markets."
+    )
+    assert postings[0].posted_at == datetime(2026, 7, 22, 11, 30, tzinfo=UTC)
+    assert postings[0].extra == {"via": "indeed alert e-mail"}
+
+
+def test_job_keys_from_each_link_form() -> None:
+    assert job_key(f"https://www.indeed.com/rc/clk?jk={JK}&from=ja&tk=1") == JK
+    assert job_key(f"https://www.indeed.com/rc/clk/dl?jk={JK.upper()}&from=ja") == JK
+    assert job_key(f"https://www.indeed.com/pagead/clk?mo=r&ad=xyz&jk={JK}") == JK
+    assert job_key(f"https://uk.indeed.com/viewjob?jk={JK}") == JK
+    assert job_key(f"https://www.indeed.com/viewjob?vjk={JK}") == JK
+    once = quote(f"https://www.indeed.com/rc/clk?jk={JK}&from=ja", safe="")
+    assert job_key(f"https://cts.indeed.com/v1/click?url={once}") == JK
+    assert job_key(f"https://cts.indeed.com/v3/click?d={quote(once, safe='')}") == JK
+    relative = quote(quote(f"/rc/clk?jk={JK}&from=ja", safe=""), safe="")
+    assert job_key(f"https://cts.indeed.com/v3/click?target={relative}") == JK
+
+
+def test_links_without_a_job_key_or_off_indeed_give_none() -> None:
+    assert job_key("https://cts.indeed.com/v3/H4sIAAAAAAAA_opaque") is None
+    assert job_key("https://www.indeed.com/jobs?q=intern&l=Capital+City") is None
+    assert job_key(f"https://www.indeed.com/rc/clk?jk={JK}zz") is None  # not a job key
+    assert job_key(f"https://indeed.com.evil.example/viewjob?jk={JK}") is None
+    assert job_key(f"https://evil.example/viewjob?jk={JK}") is None
+
+
+def test_the_text_part_is_read_when_there_is_no_html() -> None:
+    message = dataclasses.replace(
+        read_message(eml("indeed.eml")),
+        html=None,
+        text=(
+            "5 new intern jobs in Capital City\n\n"
+            "Library Assistant\nExample Public Library - Capital City, ST\n$18 an hour\n"
+            f"https://www.indeed.com/rc/clk?jk={JK}&from=ja\n\n"
+            "Unsubscribe: https://www.indeed.com/alert/unsubscribe?id=1\n"
+        ),
+    )
+    (posting,) = IndeedParser().parse(message)
+    assert (posting.guid, posting.title, posting.company, posting.location, posting.pay_text) == (
+        f"indeed:{JK}",
+        "Library Assistant",
+        "Example Public Library",
+        "Capital City, ST",
+        "$18 an hour",
+    )
+
+
+def test_indeed_senders_are_recognised() -> None:
+    message = read_message(eml("indeed.eml"))
+    parser = IndeedParser()
+    assert parser.recognises(message)
+    assert parser.recognises(dataclasses.replace(message, sender="jobalerts-noreply@indeed.com"))
+    assert not parser.recognises(dataclasses.replace(message, sender="alert@notindeed.example"))

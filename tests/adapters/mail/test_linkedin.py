@@ -1,0 +1,191 @@
+"""The LinkedIn job-alert parser: invented alerts in LinkedIn's text and HTML shapes, and the
+real anonymized alert of ../shared rebuilt as the quoted-printable mail LinkedIn sends."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import re
+from datetime import UTC, datetime
+from email.message import EmailMessage
+from email.utils import format_datetime
+from pathlib import Path
+
+from aggregator.adapters.mail.message import read_message
+from aggregator.adapters.mail.senders import parse_message
+from aggregator.adapters.mail.senders.linkedin import LinkedInParser, job_id
+from tests.adapters.mail.conftest import eml
+
+REAL_ALERT = "payloads/alert-emails/linkedin_jobalert_gmail-mcp-message_2026-07-25_redacted.json"
+
+
+def fields(posting: object) -> tuple[object, ...]:
+    return tuple(getattr(posting, name) for name in ("guid", "url", "title", "company", "location"))
+
+
+def test_a_text_alert_gives_every_card_with_its_canonical_url() -> None:
+    name, postings = parse_message(eml("linkedin_text.eml"))
+    assert name == "linkedin"
+    assert [fields(p) for p in postings] == [
+        (
+            "linkedin:3900000101",
+            "https://www.linkedin.com/jobs/view/3900000101/",
+            "Data Analyst Intern",
+            "Northwind Labs",
+            "Springfield, IL (Hybrid)",
+        ),
+        (
+            "linkedin:3900000102",
+            "https://www.linkedin.com/jobs/view/3900000102/",
+            "Junior Software Developer – Platform Team",
+            "Globex Café Systems",
+            "Remote",
+        ),
+        (
+            "linkedin:3900000103",
+            "https://www.linkedin.com/jobs/view/3900000103/",
+            "Marketing Coordinator (Part-time)",
+            "Initech",
+            "Shelbyville",
+        ),
+    ]
+    assert all(p.posted_at == datetime(2026, 7, 20, 14, 5, 9, tzinfo=UTC) for p in postings)
+    assert all(p.extra == {"via": "linkedin alert e-mail"} for p in postings)
+    assert all(p.description_html is None for p in postings)
+
+
+def test_the_salary_in_the_subject_belongs_to_the_first_card_only() -> None:
+    _, postings = parse_message(eml("linkedin_text.eml"))
+    assert [p.pay_text for p in postings] == ["$25/hr", None, None]
+
+
+def test_a_range_salary_in_the_subject() -> None:
+    message = dataclasses.replace(
+        read_message(eml("linkedin_text.eml")),
+        subject="Data Analyst Intern at Northwind Labs: $40K-$50K",
+    )
+    assert [p.pay_text for p in LinkedInParser().parse(message)] == ["$40K-$50K", None, None]
+
+
+def test_a_multipart_alert_merges_the_text_and_html_cards() -> None:
+    name, postings = parse_message(eml("linkedin_multipart.eml"))
+    assert name == "linkedin"
+    assert [fields(p)[0] for p in postings] == [
+        "linkedin:3900000201",
+        "linkedin:3900000202",
+        "linkedin:3900000203",
+    ]
+    assert postings[0].posted_at == datetime(2026, 7, 21, 12, 0, tzinfo=UTC)
+    assert [p.pay_text for p in postings] == [None, None, None]  # no salary in this subject
+
+
+def test_the_html_part_alone_gives_title_company_and_location() -> None:
+    message = dataclasses.replace(read_message(eml("linkedin_multipart.eml")), text=None)
+    postings = LinkedInParser().parse(message)
+    assert [(p.guid, p.title, p.company, p.location) for p in postings] == [
+        ("linkedin:3900000201", "UX Design Intern", "Acme Rockets", "Ogdenville, OR (On-site)"),
+        ("linkedin:3900000202", "Product Designer & Researcher", "Umbrella Health", "Remote"),
+        (
+            "linkedin:3900000203",
+            "<script>alert(1)</script> Visual Designer",  # text, as the sender escaped it
+            "Soylent Studio",
+            "North Haverbrook",
+        ),
+    ]
+
+
+def test_footer_premium_and_insight_lines_are_no_postings() -> None:
+    _, postings = parse_message(eml("linkedin_text.eml"))
+    text = " ".join(f"{p.title} {p.company} {p.location}" for p in postings)
+    for noise in (
+        "actively hiring",
+        "Apply with",
+        "Premium",
+        "Manage your job alerts",
+        "Unsubscribe",
+        "Help",
+    ):
+        assert noise not in text
+
+
+def test_a_company_and_location_on_one_line_are_split() -> None:
+    message = dataclasses.replace(
+        read_message(eml("linkedin_text.eml")),
+        text="Barista Trainee\nBean There · Springfield (On-site)\n"
+        "View job: https://www.linkedin.com/comm/jobs/view/3900000999/?trk=x\n",
+    )
+    (posting,) = LinkedInParser().parse(message)
+    assert (posting.title, posting.company, posting.location) == (
+        "Barista Trainee",
+        "Bean There",
+        "Springfield (On-site)",
+    )
+
+
+def test_job_ids_come_from_linkedin_job_links_only() -> None:
+    assert (
+        job_id("https://www.linkedin.com/comm/jobs/view/4441092711/?trackingId=x") == "4441092711"
+    )
+    assert (
+        job_id("https://uk.linkedin.com/jobs/view/data-intern-at-acme-3812345678?refId=1")
+        == "3812345678"
+    )
+    assert job_id("https://www.linkedin.com/jobs/view/4441092711") == "4441092711"
+    assert (
+        job_id("https://www.linkedin.com/comm/jobs/search?originToLandingJobPostings=444109271")
+        is None
+    )
+    assert job_id("https://evil.example/www.linkedin.com/jobs/view/4441092711/") is None
+    assert job_id("https://linkedin.com.evil.example/jobs/view/4441092711/") is None
+    assert job_id("https://[broken/jobs/view/4441092711/") is None
+
+
+def test_other_linkedin_mail_without_job_cards_gives_nothing_to_the_linkedin_parser() -> None:
+    message = dataclasses.replace(
+        read_message(eml("linkedin_text.eml")),
+        text="Pat, you have 3 new invitations\nhttps://www.linkedin.com/mynetwork/?trk=x\n",
+        html=None,
+    )
+    assert LinkedInParser().recognises(message)
+    assert LinkedInParser().parse(message) == []
+
+
+def _real_alert_eml(alert: dict[str, str]) -> bytes:
+    """The JSON wrapper's text body as LinkedIn sends it: quoted-printable UTF-8 text/plain."""
+    message = EmailMessage()
+    message["From"] = f"LinkedIn Job Alerts <{alert['sender']}>"
+    message["Subject"] = alert["subject"]
+    message["Date"] = format_datetime(datetime.fromisoformat(alert["date"].replace("Z", "+00:00")))
+    message.set_content(alert["plaintextBody"], cte="quoted-printable")
+    return bytes(message)
+
+
+def _expected_cards(body: str) -> list[tuple[str, str, str, str]]:
+    """Each job link's id and the three lines ending the paragraph that opens its block, read
+    by a different route than the parser's (blocks split at the dashed rules)."""
+    expected = []
+    for block in re.split(r"\n-{20,}\n", body):
+        found = re.search(r"linkedin\.com/comm/jobs/view/(\d+)/", block)
+        if found:
+            title, company, location = block.strip().split("\n\n")[0].splitlines()[-3:]
+            expected.append((found.group(1), title, company, location))
+    return expected
+
+
+def test_the_real_alert_as_linkedin_sends_it(shared: Path) -> None:
+    alert = json.loads((shared / REAL_ALERT).read_text(encoding="utf-8"))
+    raw = _real_alert_eml(alert)
+    assert b"=3D" in raw
+    assert b"=\n" in raw
+    message = read_message(raw)
+    assert message.text is not None
+    assert "\ufffd" in message.text
+    name, postings = parse_message(raw)
+    expected = _expected_cards(alert["plaintextBody"])
+    assert name == "linkedin"
+    assert len(expected) >= 3
+    assert [(p.guid, p.url, p.title, p.company, p.location) for p in postings] == [
+        (f"linkedin:{job}", f"https://www.linkedin.com/jobs/view/{job}/", title, company, place)
+        for job, title, company, place in expected
+    ]
+    assert postings[0].posted_at == datetime.fromisoformat(alert["date"].replace("Z", "+00:00"))
