@@ -108,3 +108,19 @@ def test_indeed_senders_are_recognised() -> None:
     assert parser.recognises(message)
     assert parser.recognises(dataclasses.replace(message, sender="jobalerts-noreply@indeed.com"))
     assert not parser.recognises(dataclasses.replace(message, sender="alert@notindeed.example"))
+
+
+def test_a_link_that_wraps_the_whole_card() -> None:
+    card = (
+        f'<a href="https://www.indeed.com/rc/clk?jk={JK}&from=ja"><table>'
+        "<tr><td><h2>Night Auditor</h2></td></tr><tr><td>Grand Hotel</td></tr>"
+        "<tr><td>Capital City, ST</td></tr><tr><td>$19 an hour</td></tr></table></a>"
+    )
+    message = dataclasses.replace(read_message(eml("indeed.eml")), html=card)
+    (posting,) = IndeedParser().parse(message)
+    assert (posting.title, posting.company, posting.location, posting.pay_text) == (
+        "Night Auditor",
+        "Grand Hotel",
+        "Capital City, ST",
+        "$19 an hour",
+    )

@@ -189,3 +189,38 @@ def test_the_real_alert_as_linkedin_sends_it(shared: Path) -> None:
         for job, title, company, place in expected
     ]
     assert postings[0].posted_at == datetime.fromisoformat(alert["date"].replace("Z", "+00:00"))
+
+
+def _html_only(markup: str) -> list[tuple[object, ...]]:
+    message = dataclasses.replace(
+        read_message(eml("linkedin_multipart.eml")), text=None, html=markup
+    )
+    return [(p.guid, p.title, p.company, p.location) for p in LinkedInParser().parse(message)]
+
+
+def test_a_link_that_wraps_the_whole_card() -> None:
+    card = (
+        '<a href="https://www.linkedin.com/comm/jobs/view/3900000301/?trk=jobcard_body">'
+        '<table><tr><td><img src="https://media.licdn.com/l.png" alt="Acme"></td>'
+        "<td><p>Field Technician</p><p>Acme Rockets · Ogdenville</p>"
+        "<p>Actively recruiting</p></td></tr></table></a>"
+    )
+    assert _html_only(f"<table><tr><td>{card}</td></tr></table>") == [
+        ("linkedin:3900000301", "Field Technician", "Acme Rockets", "Ogdenville")
+    ]
+
+
+def test_cards_in_one_flat_element() -> None:
+    flat = (
+        "<td>"
+        '<a href="https://www.linkedin.com/comm/jobs/view/3900000401/">Line Cook</a><br>'
+        "Krusty Burger<br>Springfield<br>"
+        '<a href="https://www.linkedin.com/comm/jobs/view/3900000401/">View job</a><br>'
+        '<a href="https://www.linkedin.com/comm/jobs/view/3900000402/">Host</a><br>'
+        "Moe's<br>Springfield<br>"
+        "</td>"
+    )
+    assert _html_only(flat) == [
+        ("linkedin:3900000401", "Line Cook", "Krusty Burger", "Springfield"),
+        ("linkedin:3900000402", "Host", "Moe's", "Springfield"),
+    ]

@@ -21,6 +21,7 @@ __all__ = [
     "TextLink",
     "anchors",
     "body_text",
+    "card_lines",
     "first_paragraph",
     "from_domain",
     "host_of",
@@ -277,23 +278,40 @@ def key_anchors(
     tree: LexborHTMLParser, key_of: Callable[[str], str | None], noise: Callable[[str], bool]
 ) -> dict[str, tuple[str, LexborNode]]:
     """For each key (job id) the HTML links give, the link's URL and its first anchor with
-    visible text that is not noise (the title link; the logo link has no text)."""
+    visible text whose first line is not noise (the title link, or a link around the whole
+    card; the logo link has no text)."""
     found: dict[str, tuple[str, LexborNode]] = {}
     for node in tree.css("a[href]"):
         href = (node.attributes.get("href") or "").strip()
         key = key_of(href) if href.lower().startswith(("http://", "https://")) else None
-        if key and key not in found and (text := node_text(node)) and not noise(text):
+        if key and key not in found and node_text(node) and not noise(_first_line(node)):
             found[key] = (href, node)
             if len(found) >= MAX_POSTINGS:
                 break
     return found
 
 
+def card_lines(anchor: LexborNode, key_of: Callable[[str], str | None], key: str) -> list[str]:
+    """A card's text lines, title first: the anchor's own lines when it wraps the whole card
+    (title, company, location in one link), else its text and the lines beneath it."""
+    own = node_lines(anchor)
+    if len(own) > 1:
+        return own
+    title = node_text(anchor)
+    return [title, *lines_beneath(anchor, key_of, key, title)]
+
+
+def _first_line(node: LexborNode) -> str:
+    lines = node_lines(node)
+    return lines[0] if lines else ""
+
+
 def lines_beneath(
     anchor: LexborNode, key_of: Callable[[str], str | None], key: str, title: str
 ) -> list[str]:
     """The text lines after the title in the smallest element around `anchor` that holds at
-    least two of them and no link to another key (its card: company, location, pay ...)."""
+    least two of them and no link to another key (its card: company, location, pay ...);
+    in a flat layout (every card in one element), the lines up to the next key's link."""
     best: list[str] = []
     node = anchor.parent
     for _ in range(8):  # a card is a few table levels deep, no more
@@ -306,7 +324,23 @@ def lines_beneath(
             if len(best) >= 2:
                 break
         node = node.parent
-    return best
+    return best or _lines_after(anchor, key_of, key)
+
+
+def _lines_after(anchor: LexborNode, key_of: Callable[[str], str | None], key: str) -> list[str]:
+    markup: list[str] = []
+    node = anchor.next
+    for _ in range(40):  # a card's few lines, not the rest of the mail
+        if node is None or (node.tag != "-text" and _other_key(node, key_of, key)):
+            break
+        if node.tag == "a" and key_of((node.attributes.get("href") or "").strip()) not in (
+            None,
+            key,
+        ):
+            break
+        markup.append(node.html or "")
+        node = node.next
+    return [line for line in html_to_text("".join(markup)).splitlines() if line.strip()]
 
 
 def _other_key(node: LexborNode, key_of: Callable[[str], str | None], key: str) -> bool:

@@ -19,13 +19,12 @@ from aggregator.adapters.mail.message import MailMessage
 from aggregator.adapters.mail.senders import MailParser
 from aggregator.adapters.mail.senders._common import (
     MAX_POSTINGS,
+    card_lines,
     from_domain,
     host_of,
     html_tree,
     key_anchors,
     last_paragraph,
-    lines_beneath,
-    node_text,
     pay_in,
     text_blocks,
     via,
@@ -151,8 +150,8 @@ def _html_cards(markup: str | None) -> list[_Card]:
         return []
     cards = []
     for jk, (_, anchor) in key_anchors(tree, job_key, _is_noise).items():
-        title = node_text(anchor)
-        card = _card(jk, title, lines_beneath(anchor, job_key, jk, title))
+        title, *rest = card_lines(anchor, job_key, jk)
+        card = _card(jk, title, rest)
         if card is not None:
             cards.append(card)
     return cards

@@ -12,13 +12,12 @@ from aggregator.adapters.mail.message import MailMessage
 from aggregator.adapters.mail.senders import MailParser
 from aggregator.adapters.mail.senders._common import (
     MAX_POSTINGS,
+    card_lines,
     first_paragraph,
     from_domain,
     host_of,
     html_tree,
     key_anchors,
-    lines_beneath,
-    node_text,
     pay_in,
     text_blocks,
     via,
@@ -171,11 +170,7 @@ def _html_cards(markup: str | None) -> list[_Card]:
         return []
     cards = []
     for found, (_, anchor) in key_anchors(tree, job_id, _is_noise).items():
-        title = node_text(anchor)
-        beneath = [
-            line for line in lines_beneath(anchor, job_id, found, title) if not _is_noise(line)
-        ]
-        card = _fields([title, *beneath], found)
+        card = _fields(card_lines(anchor, job_id, found), found)
         if card is not None:
             cards.append(card)
     return cards
