@@ -26,8 +26,8 @@ MAX_PARTS = 200
 MAX_DEPTH = 20
 MAX_HEADERS = 300
 MAX_HEADER_CHARS = 8_000
-# A part labelled 7bit/8bit that is plainly quoted-printable (forwarding tools drop the label).
 _ADDRESS = re.compile(r"[\w.+'=-]+@[\w-]+(?:\.[\w-]+)+")
+# A part labelled 7bit/8bit that is plainly quoted-printable (forwarding tools drop the label).
 _SOFT_BREAK = re.compile(rb"=\r?\n")
 _META_CHARSET = re.compile(
     rb"""<meta[^>]{0,200}?charset\s*=\s*["']?([A-Za-z0-9_.:-]{1,40})""", re.I
@@ -45,8 +45,9 @@ class MailMessage:
     date: datetime | None
     message_id: str | None
     headers: dict[str, str] = field(default_factory=dict)  # lower-case names, first value
-    text: str | None = None  # the first text/plain body part, decoded
-    html: str | None = None  # the first text/html body part, decoded
+    # The first non-blank inline text/plain and text/html parts, decoded (None when absent).
+    text: str | None = None
+    html: str | None = None
 
     def header(self, name: str) -> str:
         return self.headers.get(name.lower(), "")
@@ -62,9 +63,18 @@ def read_message(raw: bytes) -> MailMessage:
         message = message_from_bytes(raw, policy=policy.compat32)
     except (RecursionError, MemoryError):  # nesting too deep for the stdlib parser
         message = BytesParser(policy=policy.compat32).parsebytes(raw, headersonly=True)
-    headers = _headers(message)
+    # The stdlib's email package has raised unexpected errors on malformed input before (a
+    # TypeError from get_payload on 8-bit parameters, found here by hypothesis): a message is
+    # data, so a part it cannot read is absent rather than the end of the mailbox run.
+    try:
+        headers = _headers(message)
+    except Exception:
+        headers = {}
     name, address = _from(headers.get("from", ""))
-    text, html = _bodies(message)
+    try:
+        text, html = _bodies(message)
+    except Exception:
+        text = html = None
     return MailMessage(
         sender=address,
         sender_name=name,
