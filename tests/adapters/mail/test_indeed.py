@@ -3,7 +3,9 @@ Indeed alert is at hand): job links and click trackers unwrapped to `viewjob?jk=
 
 from __future__ import annotations
 
+import base64
 import dataclasses
+import gzip
 from datetime import UTC, datetime
 from urllib.parse import quote
 
@@ -124,3 +126,13 @@ def test_a_link_that_wraps_the_whole_card() -> None:
         "Capital City, ST",
         "$19 an hour",
     )
+
+
+def test_a_packed_tracker_token_is_read_locally() -> None:
+    packed = gzip.compress(f'{{"u":"https://www.indeed.com/rc/clk?jk={JK}&from=ja"}}'.encode())
+    token = base64.urlsafe_b64encode(packed).decode().rstrip("=")
+    assert token.startswith("H4sI")
+    assert job_key(f"https://cts.indeed.com/v3/{token}") == JK
+    assert job_key("https://cts.indeed.com/v3/H4sIAAAAnotgzip") is None
+    bomb = base64.urlsafe_b64encode(gzip.compress(b"0" * 10_000_000)).decode()
+    assert job_key(f"https://cts.indeed.com/v3/{bomb}") is None  # bounded, and no key in it

@@ -148,7 +148,9 @@ def _inline_parts(message: Message) -> Iterator[Message]:
             # (get_payload() only here: on a leaf with 8-bit bytes it may raise.)
             children = part.get_payload()
             if depth < MAX_DEPTH and isinstance(children, list):
-                stack.extend((child, depth + 1) for child in reversed(children))
+                stack.extend(
+                    (child, depth + 1) for child in reversed(children) if isinstance(child, Message)
+                )
         elif part.get_content_maintype() == "text":
             yield part
 

@@ -3,15 +3,17 @@
 
 No real Indeed alert is at hand: this follows the documented and commonly observed structure
 (`/rc/clk?jk=`, `/pagead/clk?...&jk=`, `/viewjob?jk=` links and `cts.indeed.com` click
-trackers that carry the destination, URL-encoded once or twice, in a query parameter; a card
-is the title link, then company, location, pay and a snippet). A tracker that carries no job
-key (an opaque token) is not followed: the link is skipped.
+trackers that carry the destination, URL-encoded once or twice, in a query parameter or in a
+gzip+base64url token; a card is the title link, then company, location, pay and a snippet).
+A tracker whose job key cannot be read locally is never followed: the link is skipped.
 """
 
 from __future__ import annotations
 
+import base64
 import html
 import re
+import zlib
 from typing import ClassVar
 from urllib.parse import parse_qsl, unquote, urlsplit
 
@@ -38,6 +40,8 @@ NAME = "indeed"
 # indeed.com and its country sites (uk.indeed.com, indeed.co.uk, indeed.de, indeed.com.au).
 _INDEED_HOST = re.compile(r"(?:^|\.)indeed\.(?:com|[a-z]{2}|co\.[a-z]{2}|com\.[a-z]{2})$")
 _JK = re.compile(r"^[0-9a-fA-F]{16}$")
+_JK_PACKED = re.compile(r"""\bv?jk["']?\s*[=:]\s*["']?([0-9a-fA-F]{16})(?![0-9a-fA-F])""")
+_MAX_TOKEN_CHARS = 16_384
 _JK_IN_TEXT = re.compile(r"[?&;](?:jk|vjk)=([0-9a-fA-F]{16})(?![0-9a-fA-F])")
 _RATING = re.compile(r"\s+\d(?:[.,]\d)?\s*(?:★|\*|stars?)?$")
 _NOISE = re.compile(
@@ -72,7 +76,26 @@ def job_key(url: str, depth: int = 3) -> str | None:
                 return found
         elif (match := _JK_IN_TEXT.search(unquote(unquote(inner)))) is not None:
             return match.group(1).lower()  # a relative destination: `/rc/clk?jk=...`
-    return None
+    return _packed_key(url)
+
+
+def _packed_key(url: str) -> str | None:
+    """The job key inside a tracker token that is gzip in base64url (`/v3/H4sI...`, as
+    cts.indeed.com links have been seen to be); decoded locally, bounded, never fetched."""
+    try:
+        path = urlsplit(url).path
+    except ValueError:
+        return None
+    token = next((part for part in path.split("/") if part.startswith("H4sI")), None)
+    if token is None or len(token) > _MAX_TOKEN_CHARS:
+        return None
+    try:
+        packed = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4))
+        text = zlib.decompressobj(wbits=31).decompress(packed, _MAX_TOKEN_CHARS)
+    except (ValueError, zlib.error):
+        return None
+    found = _JK_PACKED.search(unquote(text.decode("latin-1")))
+    return found.group(1).lower() if found else None
 
 
 def _params(url: str) -> list[tuple[str, str]]:
