@@ -4,6 +4,7 @@ messages every parser must survive: huge, link-flooded, scripted."""
 from __future__ import annotations
 
 import time
+from datetime import UTC, datetime
 from email.message import EmailMessage
 
 import pytest
@@ -12,6 +13,7 @@ from aggregator.adapters.mail.message import MAX_PART_CHARS, read_message
 from aggregator.adapters.mail.senders import parse_message, sender_parsers
 from aggregator.adapters.mail.senders._common import MAX_POSTINGS
 from aggregator.adapters.mail.senders.generic import GenericParser, looks_like_job
+from aggregator.normalize.postings import normalize_all
 from tests.adapters.mail.conftest import eml
 
 
@@ -109,7 +111,12 @@ def test_script_in_anchor_text_stays_text_and_script_elements_are_dropped() -> N
             '<a href="https://a.example/jobs/2"><script>steal()</script>Designer</a>'
         )
     )
-    assert [p.title for p in postings] == ["<script>alert(1)</script> Intern", "Designer"]
+    assert [p.title for p in postings] == [
+        "&lt;script&gt;alert(1)&lt;/script&gt; Intern",
+        "Designer",
+    ]
+    normalized = normalize_all(postings, source="mail", now=datetime(2026, 8, 1, tzinfo=UTC))
+    assert [p.title for p in normalized] == ["<script>alert(1)</script> Intern", "Designer"]
 
 
 def test_javascript_data_and_mailto_links_are_ignored() -> None:

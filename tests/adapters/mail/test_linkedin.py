@@ -4,6 +4,7 @@ real anonymized alert of ../shared rebuilt as the quoted-printable mail LinkedIn
 from __future__ import annotations
 
 import dataclasses
+import html
 import json
 import re
 from datetime import UTC, datetime
@@ -14,8 +15,10 @@ from pathlib import Path
 from aggregator.adapters.mail.message import read_message
 from aggregator.adapters.mail.senders import parse_message
 from aggregator.adapters.mail.senders.linkedin import LinkedInParser, job_id
+from aggregator.normalize.postings import normalize_all
 from tests.adapters.mail.conftest import eml
 
+NOW = datetime(2026, 8, 1, tzinfo=UTC)
 REAL_ALERT = "payloads/alert-emails/linkedin_jobalert_gmail-mcp-message_2026-07-25_redacted.json"
 
 
@@ -84,13 +87,28 @@ def test_the_html_part_alone_gives_title_company_and_location() -> None:
     postings = LinkedInParser().parse(message)
     assert [(p.guid, p.title, p.company, p.location) for p in postings] == [
         ("linkedin:3900000201", "UX Design Intern", "Acme Rockets", "Ogdenville, OR (On-site)"),
-        ("linkedin:3900000202", "Product Designer & Researcher", "Umbrella Health", "Remote"),
+        ("linkedin:3900000202", "Product Designer &amp; Researcher", "Umbrella Health", "Remote"),
         (
             "linkedin:3900000203",
-            "<script>alert(1)</script> Visual Designer",  # text, as the sender escaped it
+            "&lt;script&gt;alert(1)&lt;/script&gt; Visual Designer",  # as the sender escaped it
             "Soylent Studio",
             "North Haverbrook",
         ),
+    ]
+
+
+def test_anchor_text_that_looks_like_markup_stays_text_through_normalization() -> None:
+    message = dataclasses.replace(read_message(eml("linkedin_multipart.eml")), text=None)
+    postings = normalize_all(LinkedInParser().parse(message), source="mail", now=NOW)
+    assert [p.title for p in postings] == [
+        "UX Design Intern",
+        "Product Designer & Researcher",
+        "<script>alert(1)</script> Visual Designer",
+    ]
+    assert [p.dedup_key for p in postings] == [
+        "guid:linkedin:3900000201",
+        "guid:linkedin:3900000202",
+        "guid:linkedin:3900000203",
     ]
 
 
@@ -185,7 +203,13 @@ def test_the_real_alert_as_linkedin_sends_it(shared: Path) -> None:
     assert name == "linkedin"
     assert len(expected) >= 3
     assert [(p.guid, p.url, p.title, p.company, p.location) for p in postings] == [
-        (f"linkedin:{job}", f"https://www.linkedin.com/jobs/view/{job}/", title, company, place)
+        (
+            f"linkedin:{job}",
+            f"https://www.linkedin.com/jobs/view/{job}/",
+            html.escape(title, quote=False),
+            html.escape(company, quote=False),
+            html.escape(place, quote=False),
+        )
         for job, title, company, place in expected
     ]
     assert postings[0].posted_at == datetime.fromisoformat(alert["date"].replace("Z", "+00:00"))

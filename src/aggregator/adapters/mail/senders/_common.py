@@ -3,6 +3,7 @@ text, tracker unwrapping and sender matching."""
 
 from __future__ import annotations
 
+import html
 import re
 from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass
@@ -29,6 +30,7 @@ __all__ = [
     "key_anchors",
     "last_paragraph",
     "lines_beneath",
+    "markup",
     "node_lines",
     "node_text",
     "pay_in",
@@ -207,6 +209,12 @@ def pay_in(text: str) -> str | None:
     """The first stated pay in a line ("$25/hr", "$40K-$50K", "£30,000 a year"), or None."""
     found = _PAY.search(text)
     return found.group().strip() if found else None
+
+
+def markup(text: str | None) -> str | None:
+    """Plain text read from a mail as RawPosting text (HTML allowed there): escaped, so that
+    normalization, which reads it as HTML, keeps `<script>` or `a < b` as the text it was."""
+    return html.escape(text, quote=False) if text else None
 
 
 def via(parser: str) -> dict[str, str]:

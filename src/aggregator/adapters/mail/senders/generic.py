@@ -13,6 +13,7 @@ from aggregator.adapters.mail.senders._common import (
     MAX_POSTINGS,
     host_of,
     html_tree,
+    markup,
     node_text,
     strip_tracking,
     text_links,
@@ -108,7 +109,7 @@ class GenericParser(MailParser):
                     break
                 found[key] = title
         return [
-            RawPosting(title=title, url=url, posted_at=message.date, extra=via(NAME))
+            RawPosting(title=markup(title) or "", url=url, posted_at=message.date, extra=via(NAME))
             for url, title in found.items()
         ]
 

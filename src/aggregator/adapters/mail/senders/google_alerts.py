@@ -8,7 +8,6 @@ title, publisher and snippet above the `<https://www.google.com/url?...>` line).
 
 from __future__ import annotations
 
-import html
 from typing import ClassVar
 from urllib.parse import urlsplit
 
@@ -24,6 +23,7 @@ from aggregator.adapters.mail.senders._common import (
     html_tree,
     key_anchors,
     lines_beneath,
+    markup,
     node_text,
     query_param,
     strip_tracking,
@@ -88,10 +88,10 @@ class GoogleAlertsParser(MailParser):
         results = _html_results(message.html) or _text_results(message.text)
         return [
             RawPosting(
-                title=title,
+                title=markup(title) or "",
                 guid=None,
                 url=url,
-                description_html=html.escape(snippet) if snippet else None,
+                description_html=markup(snippet),
                 posted_at=message.date,
                 extra={**via(NAME), **({"publisher": publisher} if publisher else {})},
             )

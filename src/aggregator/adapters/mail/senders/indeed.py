@@ -11,7 +11,6 @@ A tracker whose job key cannot be read locally is never followed: the link is sk
 from __future__ import annotations
 
 import base64
-import html
 import re
 import zlib
 from typing import ClassVar
@@ -27,6 +26,7 @@ from aggregator.adapters.mail.senders._common import (
     html_tree,
     key_anchors,
     last_paragraph,
+    markup,
     pay_in,
     text_blocks,
     via,
@@ -119,12 +119,12 @@ class IndeedParser(MailParser):
         cards = _html_cards(message.html) or _text_cards(message.text)
         return [
             RawPosting(
-                title=title,
+                title=markup(title) or "",
                 guid=f"indeed:{jk}",
                 url=f"https://www.indeed.com/viewjob?jk={jk}",
-                company=company,
-                location=location,
-                description_html=html.escape(snippet) if snippet else None,
+                company=markup(company),
+                location=markup(location),
+                description_html=markup(snippet),
                 pay_text=pay,
                 posted_at=message.date,
                 extra=via(NAME),

@@ -18,6 +18,7 @@ from aggregator.adapters.mail.senders._common import (
     host_of,
     html_tree,
     key_anchors,
+    markup,
     pay_in,
     text_blocks,
     via,
@@ -88,11 +89,11 @@ class LinkedInParser(MailParser):
             pay = card.pay_text or (subject_pay if index == 0 else None)
             postings.append(
                 RawPosting(
-                    title=card.title,
+                    title=markup(card.title) or "",
                     guid=f"linkedin:{card.job_id}",
                     url=f"https://www.linkedin.com/jobs/view/{card.job_id}/",
-                    company=card.company,
-                    location=card.location,
+                    company=markup(card.company),
+                    location=markup(card.location),
                     pay_text=pay,
                     posted_at=message.date,
                     extra=via(NAME),
