@@ -248,3 +248,68 @@ def test_cards_in_one_flat_element() -> None:
         ("linkedin:3900000401", "Line Cook", "Krusty Burger", "Springfield"),
         ("linkedin:3900000402", "Host", "Moe's", "Springfield"),
     ]
+
+
+# A later shape of the text part: URLs hard-wrapped onto fragment lines, a second saved
+# search under its own heading (sometimes leaked as markup), badges after the location.
+WRAPPED = """Your job alert for barista in Springfield
+30+ new jobs match your preferences.
+Manage alerts: https://www.linkedin.com/comm/jobs/alerts?lipi=urn%3Ali%3Apage%3Aemail_job_alert%3B
+Zm9vYmFy1&trk=eml-email_job_alert_digest_01-primary_job_list-0-manage_alerts_text&trkEmail=eml-null
+
+Head Barista
+Lard Lad Donuts
+Springfield, OR
+$18/hr - $22/hr
+1,204 company alumni
+View job: https://www.linkedin.com/comm/jobs/view/3900000501/?trackingId=QUJD%3D%3D&refId=Zm9v
+YmFy1&trk=eml-email_job_alert_digest_01-primary_job_list-0-jobcard_body_text_0&trkEmail=x
+
+---------------------------------------------------------
+
+See all jobs on LinkedIn: https://www.linkedin.com/comm/jobs/search-results/?keywords=barista
+Zm9vYmFy1&trk=eml-email_job_alert_digest_01-primary_job_list-0-see_all_jobs_text&trkEmail=eml-null
+
+<strong class="font-bold" style="font-weight: 600;">cafe manager</strong>
+
+Cafe Shift Lead
+Java the Hutt
+Shelbyville
+Sparkly new badge
+View job: https://www.linkedin.com/comm/jobs/view/39000
+00502/?trackingId=REVG%3D%3D&trk=eml-email_job_alert_digest_01-secondary_job_list_0-0
+
+---------------------------------------------------------
+
+tea shop
+
+Tea Sommelier
+Leaf & Co
+Capital City
+View job: https://www.linkedin.com/comm/jobs/view/3900000503/?trk=x
+
+Tea Sommelier
+Leaf & Co
+Capital City
+View job: https://www.linkedin.com/comm/jobs/view/3900000503/?trk=y
+"""
+
+
+def test_a_hard_wrapped_text_part_with_headings_and_badges() -> None:
+    message = EmailMessage()
+    message["From"] = "LinkedIn Job Alerts <jobalerts-noreply@linkedin.com>"
+    message["Subject"] = "Head Barista at Lard Lad Donuts and more"
+    message.set_content(WRAPPED, cte="quoted-printable")
+    name, postings = parse_message(bytes(message))
+    assert name == "linkedin"
+    assert [(p.guid, p.title, p.company, p.location, p.pay_text) for p in postings] == [
+        (
+            "linkedin:3900000501",
+            "Head Barista",
+            "Lard Lad Donuts",
+            "Springfield, OR",
+            "$18/hr - $22/hr",
+        ),
+        ("linkedin:3900000502", "Cafe Shift Lead", "Java the Hutt", "Shelbyville", None),
+        ("linkedin:3900000503", "Tea Sommelier", "Leaf &amp; Co", "Capital City", None),
+    ]

@@ -23,6 +23,7 @@ __all__ = [
     "anchors",
     "body_text",
     "card_lines",
+    "card_paragraph",
     "first_paragraph",
     "from_domain",
     "host_of",
@@ -39,6 +40,7 @@ __all__ = [
     "text_blocks",
     "text_links",
     "unwrap_redirect",
+    "url_fragment",
     "usable_url",
     "via",
     "without_query",
@@ -133,10 +135,11 @@ TRACKING_PARAMS = frozenset(
 )  # fmt: skip
 _TEXT_URL = re.compile(r"https?://[^\s<>\"'`]+", re.IGNORECASE)
 _URL_TAIL = ".,;:!?)]}>*\u201d\u2019"
+_AMOUNT = r"\s?\d[\d,.]*\s?[KkMm]?"
+_CURRENCY = r"(?:[$£€]|USD|EUR|GBP)"
+_PERIOD = r"(?:\s?(?:/|per|an|a)\s?(?:hr|hour|yr|year|annum|mo|month|wk|week|day)\b)?"
 _PAY = re.compile(
-    r"(?:[$£€]|USD|EUR|GBP)\s?\d[\d,.]*\s?[KkMm]?"
-    r"(?:\s?(?:-|–|—|to)\s?(?:[$£€]|USD|EUR|GBP)?\s?\d[\d,.]*\s?[KkMm]?)?"
-    r"(?:\s?(?:/|per|an|a)\s?(?:hr|hour|yr|year|annum|mo|month|wk|week|day))?",
+    rf"{_CURRENCY}{_AMOUNT}{_PERIOD}(?:\s?(?:-|–|—|to)\s?{_CURRENCY}?{_AMOUNT}{_PERIOD})?",
     re.IGNORECASE,
 )
 _DROP_MARKUP = ["script", "style", "noscript", "template", "head", "title", "svg", "object"]
@@ -144,20 +147,44 @@ _DROP_MARKUP = ["script", "style", "noscript", "template", "head", "title", "svg
 
 @dataclass(frozen=True, slots=True)
 class TextLink:
-    """A URL of a plain-text body, with the text before it on its line and its line number."""
+    """A URL of a plain-text body, with the text before it on its line, its line number and
+    the last line it runs on (a URL wrapped onto continuation lines is joined)."""
 
     url: str
     before: str
     line: int
+    end: int = -1
+
+
+def url_fragment(line: str) -> bool:
+    """Whether a line is the wrapped rest of a URL (`5pB2bX&trk=eml-...`), not text: no
+    space in it, and query syntax or percent escapes."""
+    line = line.strip()
+    return (
+        len(line) >= 8
+        and not any(ch.isspace() for ch in line)
+        and ("=" in line or line.count("%") >= 2)
+    )
 
 
 def text_links(text: str | None) -> list[TextLink]:
-    """Every http(s) URL of a plain-text body, in order, trailing punctuation dropped."""
+    """Every http(s) URL of a plain-text body, in order, trailing punctuation dropped; a URL
+    that ends its line and goes on in fragment lines (a hard-wrapped text part) is joined."""
     found: list[TextLink] = []
-    for number, line in enumerate((text or "").splitlines()):
+    lines = (text or "").splitlines()
+    for number, line in enumerate(lines):
         for match in _TEXT_URL.finditer(line):
-            url = match.group().rstrip(_URL_TAIL)
-            found.append(TextLink(url, line[: match.start()].strip(" \t:-–<"), number))
+            url, end = match.group(), number
+            if match.end() == len(line.rstrip()):
+                while (
+                    end + 1 < len(lines)
+                    and len(url) < MAX_URL_CHARS
+                    and url_fragment(lines[end + 1])
+                ):
+                    end += 1
+                    url += lines[end].strip()
+            before = line[: match.start()].strip(" \t:-–<")
+            found.append(TextLink(url.rstrip(_URL_TAIL), before, number, end))
     return found
 
 
@@ -208,7 +235,7 @@ def usable_url(url: str) -> str | None:
 def pay_in(text: str) -> str | None:
     """The first stated pay in a line ("$25/hr", "$40K-$50K", "£30,000 a year"), or None."""
     found = _PAY.search(text)
-    return found.group().strip() if found else None
+    return found.group().strip().rstrip(",.") if found else None
 
 
 def markup(text: str | None) -> str | None:
@@ -246,7 +273,7 @@ def text_blocks(
             continue
         if key not in blocks:
             blocks[key] = (key, link.url, [*lines[start : link.line], link.before])
-        start = link.line + 1
+        start = max(link.line, link.end) + 1
         if len(blocks) >= MAX_POSTINGS:
             break
     return list(blocks.values())
@@ -264,6 +291,21 @@ def first_paragraph(lines: Iterable[str], noise: Callable[[str], bool]) -> list[
         elif paragraph or not noise(line):
             paragraph.append(line)
     return paragraph
+
+
+def card_paragraph(lines: Iterable[str], noise: Callable[[str], bool]) -> list[str]:
+    """A card's own lines in a block of text: the first paragraph (blank-line separated, noise
+    lines left out) of two lines or more, else the first of one line. A lone line before
+    the card is a heading (the alert's name), not a title."""
+    paragraphs: list[list[str]] = [[]]
+    for raw in lines:
+        line = " ".join(raw.split())
+        if not line:
+            if paragraphs[-1]:
+                paragraphs.append([])
+        elif not noise(line):
+            paragraphs[-1].append(line)
+    return next((p for p in paragraphs if len(p) >= 2), next((p for p in paragraphs if p), []))
 
 
 def last_paragraph(lines: Iterable[str], noise: Callable[[str], bool]) -> list[str]:

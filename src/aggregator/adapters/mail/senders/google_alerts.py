@@ -28,6 +28,7 @@ from aggregator.adapters.mail.senders._common import (
     query_param,
     strip_tracking,
     text_blocks,
+    url_fragment,
     usable_url,
     via,
 )
@@ -69,6 +70,7 @@ def _is_noise(line: str) -> bool:
     lowered = line.lower()
     return (
         "://" in line
+        or url_fragment(line)
         or line.startswith(("===", "- - -"))  # the text part's section heading and rule
         or any(lowered.startswith(noise) for noise in _NOISE_LINES)
     )

@@ -29,6 +29,7 @@ from aggregator.adapters.mail.senders._common import (
     markup,
     pay_in,
     text_blocks,
+    url_fragment,
     via,
 )
 from aggregator.models import RawPosting
@@ -137,7 +138,12 @@ _Card = tuple[str, str, str | None, str | None, str | None, str | None]
 
 
 def _is_noise(line: str) -> bool:
-    return bool(_NOISE.search(line)) or "://" in line or not any(ch.isalnum() for ch in line)
+    return (
+        bool(_NOISE.search(line))
+        or "://" in line
+        or url_fragment(line)
+        or not any(ch.isalnum() for ch in line)
+    )
 
 
 def _card(jk: str, title: str, lines: list[str]) -> _Card | None:

@@ -13,7 +13,7 @@ from aggregator.adapters.mail.senders import MailParser
 from aggregator.adapters.mail.senders._common import (
     MAX_POSTINGS,
     card_lines,
-    first_paragraph,
+    card_paragraph,
     from_domain,
     host_of,
     html_tree,
@@ -21,6 +21,7 @@ from aggregator.adapters.mail.senders._common import (
     markup,
     pay_in,
     text_blocks,
+    url_fragment,
     via,
 )
 from aggregator.models import RawPosting
@@ -35,13 +36,15 @@ _SEPARATOR = re.compile(r"^[\s\-_=*·—–]+$")
 _NOISE = re.compile(
     r"^(?:your job alert for\b|view job\b|see all jobs\b|see more jobs\b|"
     r"apply\b|easy apply$|promoted$|new$|viewed$|premium$|try premium|job search smarter|"
-    r"manage your job alerts|unsubscribe|help:|help$|learn why we included this|"
+    r"manage (?:your )?(?:job )?alerts|unsubscribe|help:|help$|learn why we included this|"
     r"you are receiving|this email was intended for|©|linkedin and the linkedin logo|"
     r"top applicant|your profile matches|be an early applicant|be among the first|"
-    r"responses managed off linkedin|\d+\+? new jobs?\b|\d+ (?:school )?alum|"
-    r"\d+ connections?\b|\d+ applicants?\b|\d+ company alum)"
+    r"fast growing$|stand out and let hirers know|"
+    r"responses managed off linkedin|\d+\+? new jobs?\b|[\d,]+ (?:school |company )?alum|"
+    r"[\d,]+ connections?\b|[\d,]+ applicants?\b)"
     r"|actively (?:hiring|recruiting)|new jobs? match|with resume & profile"
-    r"|recommended for you|jobs? you may be interested in",
+    r"|recommended for you|jobs? you may be interested in"
+    r"|^<[a-z][^>]*>.*>$",  # a line of markup leaked into the text part (a section heading)
     re.IGNORECASE,
 )
 
@@ -126,7 +129,12 @@ def _fill(card: _Card, twin: _Card) -> _Card:
 
 
 def _is_noise(line: str) -> bool:
-    return bool(_NOISE.search(line)) or bool(_SEPARATOR.match(line)) or "://" in line
+    return (
+        bool(_NOISE.search(line))
+        or bool(_SEPARATOR.match(line))
+        or "://" in line
+        or url_fragment(line)
+    )
 
 
 def _fields(lines: list[str], job: str) -> _Card | None:
@@ -153,11 +161,11 @@ def _fields(lines: list[str], job: str) -> _Card | None:
 
 
 def _text_cards(text: str | None) -> list[_Card]:
-    """Cards of the text part: the first paragraph with more than noise before each job link
-    (insight lines and "View job:" follow it)."""
+    """Cards of the text part: the card's paragraph in the lines before each job link
+    (insight lines and "View job:" follow it; headings and wrapped URL tails precede it)."""
     cards = []
     for found, _, lines in text_blocks(text, job_id):
-        card = _fields(first_paragraph(lines, _is_noise), found)
+        card = _fields(card_paragraph(lines, _is_noise), found)
         if card is not None:
             cards.append(card)
     return cards
