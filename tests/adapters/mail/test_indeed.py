@@ -6,12 +6,14 @@ from __future__ import annotations
 import base64
 import dataclasses
 import gzip
+import json
 from datetime import UTC, datetime
+from email.message import EmailMessage
 from urllib.parse import quote
 
 from aggregator.adapters.mail.message import read_message
 from aggregator.adapters.mail.senders import parse_message
-from aggregator.adapters.mail.senders.indeed import IndeedParser, job_key
+from aggregator.adapters.mail.senders.indeed import VIEWJOB, IndeedParser, job_key, job_target
 from tests.adapters.mail.conftest import eml
 
 JK = "0a1b2c3d4e5f6071"
@@ -136,3 +138,60 @@ def test_a_packed_tracker_token_is_read_locally() -> None:
     assert job_key("https://cts.indeed.com/v3/H4sIAAAAnotgzip") is None
     bomb = base64.urlsafe_b64encode(gzip.compress(b"0" * 10_000_000)).decode()
     assert job_key(f"https://cts.indeed.com/v3/{bomb}") is None  # bounded, and no key in it
+
+
+def token(payload: dict[str, str], *, packed: bool) -> str:
+    data = json.dumps(payload).encode()
+    return base64.urlsafe_b64encode(gzip.compress(data) if packed else data).decode().rstrip("=")
+
+
+def test_tracker_tokens_plain_or_gzipped_with_a_signature_segment() -> None:
+    viewjob = f"https://www.indeed.com/viewjob?jk={JK}&from=serp"
+    for packed in (True, False):
+        link = f"https://cts.indeed.com/v3/{token({'u': viewjob}, packed=packed)}/sig123"
+        assert job_key(link) == JK
+        assert job_target(link) == f"{VIEWJOB}{JK}"
+
+
+def test_a_tracker_to_the_employers_page_gives_that_page_without_tracking() -> None:
+    employer = "https://careers.contoso.example/jobs/42?utm_source=indeed&src=indeed"
+    link = f"https://cts.indeed.com/v3/{token({'u': employer}, packed=True)}/sig"
+    assert job_target(link) == "https://careers.contoso.example/jobs/42"
+    assert job_key(link) is None
+    assert job_target(f"https://cts.indeed.com/v1/click?url={quote(employer, safe='')}") == (
+        "https://careers.contoso.example/jobs/42"
+    )
+    app_store = "https://apps.apple.com/app/indeed-job-search/id309735670"
+    assert job_target(f"https://cts.indeed.com/v3/{token({'u': app_store}, packed=False)}") is None
+    # Only the click tracker leads off Indeed: another page's redirect parameter does not.
+    assert job_target(f"https://www.indeed.com/legal?next={quote(employer, safe='')}") is None
+
+
+def test_a_single_job_match_mail() -> None:
+    view_token = token({"u": f"https://www.indeed.com/rc/clk?jk={JK}"}, packed=True)
+    apply_token = token({"u": f"https://www.indeed.com/viewjob?jk={JK}"}, packed=True)
+    view = f"https://cts.indeed.com/v3/{view_token}/s1"
+    apply = f"https://cts.indeed.com/v3/{apply_token}/s2"
+    message = EmailMessage()
+    message["From"] = "Indeed <donotreply@match.indeed.com>"
+    message["Subject"] = "Pastry Assistant @ Example Bakery"
+    message["Date"] = "Mon, 10 Aug 2026 07:00:00 +0000"
+    message.set_content(
+        "Hi Pat,\n\nYour baking experience could fit this role at Example Bakery.\n\n"
+        "Pastry Assistant\nExample Bakery\nShelbyville ST1\n"
+        "Salary: £21,000 - £24,000 a year\nJob type: Part-time\n\n"
+        f"View job: {view}\nApply now: {apply}\n",
+        cte="quoted-printable",
+    )
+    name, postings = parse_message(bytes(message))
+    assert name == "indeed"
+    assert [(p.guid, p.url, p.title, p.company, p.location, p.pay_text) for p in postings] == [
+        (
+            f"indeed:{JK}",
+            f"{VIEWJOB}{JK}",
+            "Pastry Assistant",
+            "Example Bakery",
+            "Shelbyville ST1",
+            "Salary: £21,000 - £24,000 a year",
+        )
+    ]

@@ -1,16 +1,21 @@
-"""Indeed job alerts (alert@indeed.com and other @indeed.com senders): job links unwrapped to
-`https://www.indeed.com/viewjob?jk=<jk>`, the card's company, location and pay beside them.
+"""Indeed job alerts (alert@indeed.com, donotreply@match.indeed.com and other @indeed.com
+senders): job links unwrapped to `https://www.indeed.com/viewjob?jk=<jk>`, the card's company,
+location and pay beside them.
 
 No real Indeed alert is at hand: this follows the documented and commonly observed structure
-(`/rc/clk?jk=`, `/pagead/clk?...&jk=`, `/viewjob?jk=` links and `cts.indeed.com` click
-trackers that carry the destination, URL-encoded once or twice, in a query parameter or in a
-gzip+base64url token; a card is the title link, then company, location, pay and a snippet).
-A tracker whose job key cannot be read locally is never followed: the link is skipped.
+(`/rc/clk?jk=`, `/pagead/clk?...&jk=`, `/viewjob?jk=` links; `cts.indeed.com` click trackers
+that carry the destination URL-encoded once or twice in a query parameter, or in a path token
+`/v3/<base64url of {"u": destination}>/<signature>`, gzipped or not; a card is the title link,
+then company, location, pay and a snippet; a single-job match mail has the same lines above
+its `View job:` link). A tracker that leads to the employer's own page gives that page (no
+guid: Indeed's key is not in it); one whose destination cannot be read locally is never
+followed: the link is skipped.
 """
 
 from __future__ import annotations
 
 import base64
+import json
 import re
 import zlib
 from typing import ClassVar
@@ -28,14 +33,16 @@ from aggregator.adapters.mail.senders._common import (
     last_paragraph,
     markup,
     pay_in,
+    strip_tracking,
     text_blocks,
     url_fragment,
+    usable_url,
     via,
 )
 from aggregator.models import RawPosting
 from aggregator.text import MAX_TITLE_CHARS, shorten
 
-__all__ = ["IndeedParser", "job_key"]
+__all__ = ["VIEWJOB", "IndeedParser", "job_key", "job_target"]
 
 NAME = "indeed"
 # indeed.com and its country sites (uk.indeed.com, indeed.co.uk, indeed.de, indeed.com.au).
@@ -43,12 +50,20 @@ _INDEED_HOST = re.compile(r"(?:^|\.)indeed\.(?:com|[a-z]{2}|co\.[a-z]{2}|com\.[a
 _JK = re.compile(r"^[0-9a-fA-F]{16}$")
 _JK_PACKED = re.compile(r"""\bv?jk["']?\s*[=:]\s*["']?([0-9a-fA-F]{16})(?![0-9a-fA-F])""")
 _MAX_TOKEN_CHARS = 16_384
+_BASE64URL = re.compile(r"^[A-Za-z0-9_-]+$")
+VIEWJOB = "https://www.indeed.com/viewjob?jk="
+# Hosts a tracker may lead to that are no employer's page (the app stores, social media).
+_JUNK = (
+    "apple.com", "google.com", "facebook.com", "twitter.com", "x.com", "instagram.com",
+    "youtube.com", "tiktok.com", "linkedin.com", "onelink.me",
+)  # fmt: skip
 _JK_IN_TEXT = re.compile(r"[?&;](?:jk|vjk)=([0-9a-fA-F]{16})(?![0-9a-fA-F])")
 _RATING = re.compile(r"\s+\d(?:[.,]\d)?\s*(?:★|\*|stars?)?$")
 _NOISE = re.compile(
     r"^(?:easily apply|apply now|apply\b|responsive employer|urgently hiring|new$|new job$|"
     r"just posted|today$|\d+\+? days? ago|\d+ hours? ago|active \d+|posted \d+|"
-    r"hiring multiple|view all jobs|see all jobs|see more jobs|more jobs\b|unsubscribe|"
+    r"hiring multiple|view (?:this )?job\b|see job\b|view all jobs|see all jobs|"
+    r"see more jobs|more jobs\b|unsubscribe|"
     r"edit this alert|manage (?:your )?alerts|update your|privacy|terms|help$|indeed$|"
     r"sponsored$|promoted$|©|you are receiving|this (?:e-?mail|message) was sent|"
     r"you received this|\d+\+? new .{0,80}\bjobs?\b|jobs? for you|recommended jobs?|"
@@ -57,46 +72,84 @@ _NOISE = re.compile(
 )
 
 
-def job_key(url: str, depth: int = 3) -> str | None:
-    """The job key (`jk`) of an Indeed job link or of a click tracker wrapping one (the
-    destination in a query parameter, URL-encoded up to twice), else None."""
-    if not _INDEED_HOST.search(host_of(url)):
+def job_key(url: str) -> str | None:
+    """The job key (`jk`) of an Indeed job link or of a click tracker wrapping one, else None."""
+    target = job_target(url)
+    return target.removeprefix(VIEWJOB) if target and target.startswith(VIEWJOB) else None
+
+
+def job_target(url: str, depth: int = 3) -> str | None:
+    """Where an Indeed link leads, read from the link alone: `viewjob?jk=<jk>` for a job key
+    in it or in the destination a tracker wraps (a query parameter URL-encoded up to twice,
+    or a base64url token, gzipped or not); the employer's own page when a cts.indeed.com
+    tracker wraps one; None for other links (search, settings, opaque tokens)."""
+    host = host_of(url)
+    if not _INDEED_HOST.search(host):
         return None
     for key, value in _params(url):
         if key.lower() in ("jk", "vjk") and _JK.match(value):
-            return value.lower()
+            return VIEWJOB + value.lower()
+    tracker = host.startswith("cts.")
     for _, value in _params(url):
         inner = value
         for _ in range(depth):  # a destination encoded once or twice more
             if inner.lower().startswith(("http://", "https://", "/")):
                 break
             inner = unquote(inner)
-        if inner.lower().startswith(("http://", "https://")) and depth > 1:
-            found = job_key(inner, depth - 1)
-            if found:
+        if inner.lower().startswith(("http://", "https://")):
+            if (found := _destination(inner, depth, tracker=tracker)) is not None:
                 return found
         elif (match := _JK_IN_TEXT.search(unquote(unquote(inner)))) is not None:
-            return match.group(1).lower()  # a relative destination: `/rc/clk?jk=...`
-    return _packed_key(url)
+            return VIEWJOB + match.group(1).lower()  # a relative destination: `/rc/clk?jk=...`
+    return _token_target(url, depth) if tracker else None
 
 
-def _packed_key(url: str) -> str | None:
-    """The job key inside a tracker token that is gzip in base64url (`/v3/H4sI...`, as
-    cts.indeed.com links have been seen to be); decoded locally, bounded, never fetched."""
+def _destination(url: str, depth: int, *, tracker: bool) -> str | None:
+    if _INDEED_HOST.search(host_of(url)):
+        return job_target(url, depth - 1) if depth > 1 else None
+    usable = usable_url(url)
+    host = host_of(url)
+    if not tracker or usable is None or any(host == j or host.endswith(f".{j}") for j in _JUNK):
+        return None
+    return strip_tracking(usable)
+
+
+def _token_target(url: str, depth: int) -> str | None:
+    """The destination inside a cts.indeed.com token (`/v3/<base64url of {"u": ...}>/<sig>`,
+    gzipped when it starts `H4sI`), decoded locally and bounded, never fetched."""
+    text = _token_text(url)
+    if text is None:
+        return None
+    if (found := _JK_PACKED.search(unquote(text))) is not None:
+        return VIEWJOB + found.group(1).lower()
     try:
-        path = urlsplit(url).path
+        data = json.loads(text)
     except ValueError:
         return None
-    token = next((part for part in path.split("/") if part.startswith("H4sI")), None)
-    if token is None or len(token) > _MAX_TOKEN_CHARS:
+    if not isinstance(data, dict):
         return None
+    inner = next((v for k in ("u", "url", "dest") if isinstance(v := data.get(k), str)), None)
+    return _destination(inner, depth, tracker=True) if inner else None
+
+
+def _token_text(url: str) -> str | None:
     try:
-        packed = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4))
-        text = zlib.decompressobj(wbits=31).decompress(packed, _MAX_TOKEN_CHARS)
-    except (ValueError, zlib.error):
+        segments = urlsplit(url).path.split("/")
+    except ValueError:
         return None
-    found = _JK_PACKED.search(unquote(text.decode("latin-1")))
-    return found.group(1).lower() if found else None
+    for token in segments:
+        if len(token) < 16 or len(token) > _MAX_TOKEN_CHARS or not _BASE64URL.match(token):
+            continue
+        try:
+            packed = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4))
+            if token.startswith("H4sI"):  # gzip's magic number in base64
+                packed = zlib.decompressobj(wbits=31).decompress(packed, _MAX_TOKEN_CHARS)
+        except (ValueError, zlib.error):
+            continue
+        text = packed.decode("utf-8", "replace")
+        if text.lstrip().startswith("{") or "jk=" in text:
+            return text
+    return None
 
 
 def _params(url: str) -> list[tuple[str, str]]:
@@ -121,8 +174,8 @@ class IndeedParser(MailParser):
         return [
             RawPosting(
                 title=markup(title) or "",
-                guid=f"indeed:{jk}",
-                url=f"https://www.indeed.com/viewjob?jk={jk}",
+                guid=f"indeed:{url.removeprefix(VIEWJOB)}" if url.startswith(VIEWJOB) else None,
+                url=url,
                 company=markup(company),
                 location=markup(location),
                 description_html=markup(snippet),
@@ -130,7 +183,7 @@ class IndeedParser(MailParser):
                 posted_at=message.date,
                 extra=via(NAME),
             )
-            for jk, title, company, location, pay, snippet in cards[:MAX_POSTINGS]
+            for url, title, company, location, pay, snippet in cards[:MAX_POSTINGS]
         ]
 
 
@@ -146,7 +199,7 @@ def _is_noise(line: str) -> bool:
     )
 
 
-def _card(jk: str, title: str, lines: list[str]) -> _Card | None:
+def _card(target: str, title: str, lines: list[str]) -> _Card | None:
     """A card from the lines beneath its title: "Company - Location" or company then location,
     a pay line anywhere, then the snippet (the first long line)."""
     title = shorten(" ".join(title.split()), MAX_TITLE_CHARS)
@@ -170,7 +223,7 @@ def _card(jk: str, title: str, lines: list[str]) -> _Card | None:
         location = places[1] if len(places) > 1 else None
     if company:
         company = _RATING.sub("", company) or company
-    return jk, title, company or None, location or None, pay, snippet
+    return target, title, company or None, location or None, pay, snippet
 
 
 def _html_cards(markup: str | None) -> list[_Card]:
@@ -178,9 +231,9 @@ def _html_cards(markup: str | None) -> list[_Card]:
     if tree is None:
         return []
     cards = []
-    for jk, (_, anchor) in key_anchors(tree, job_key, _is_noise).items():
-        title, *rest = card_lines(anchor, job_key, jk)
-        card = _card(jk, title, rest)
+    for target, (_, anchor) in key_anchors(tree, job_target, _is_noise).items():
+        title, *rest = card_lines(anchor, job_target, target)
+        card = _card(target, title, rest)
         if card is not None:
             cards.append(card)
     return cards
@@ -189,8 +242,8 @@ def _html_cards(markup: str | None) -> list[_Card]:
 def _text_cards(text: str | None) -> list[_Card]:
     """Cards of the text part: the paragraph just above each job link."""
     cards = []
-    for jk, _, lines in text_blocks(text, job_key):
+    for target, _, lines in text_blocks(text, job_target):
         paragraph = last_paragraph(lines, _is_noise)
-        if paragraph and (card := _card(jk, paragraph[0], paragraph[1:])) is not None:
+        if paragraph and (card := _card(target, paragraph[0], paragraph[1:])) is not None:
             cards.append(card)
     return cards
