@@ -33,7 +33,7 @@ def test_headers_are_decoded_from_encoded_words_and_folded_lines() -> None:
     assert message.date == datetime(2026, 7, 25, 7, 48, 32, tzinfo=UTC)
     assert message.message_id == "<x1@acme.example>"
     assert message.header("SUBJECT") == message.subject
-    assert message.text == "hi\r\n"
+    assert message.text == "hi\n"  # line ends as LF
 
 
 def test_a_character_split_across_two_encoded_words_is_joined() -> None:
@@ -54,7 +54,7 @@ def test_headers_that_break_the_email_policy_are_read_as_well_as_they_can_be() -
     assert message.sender == ""
     assert message.subject.startswith("plain")
     assert message.date is None
-    assert message.text == "body\r\n"
+    assert message.text == "body\n"
 
 
 def test_raw_utf8_headers_are_decoded_as_utf8() -> None:
@@ -266,3 +266,12 @@ def test_any_bytes_are_read_without_raising(data: bytes) -> None:
 def test_any_mix_of_mime_pieces_is_read_without_raising(pieces: list[bytes]) -> None:
     message = read_message(b"".join(pieces))
     assert isinstance(message.headers, dict)
+
+
+def test_a_part_that_lost_its_quoted_printable_label_is_still_decoded() -> None:
+    body = b"View job: https://www.example.com/jobs/view/123/?a=3D1&b=\r\n=3D2\r\n"
+    assert read_message(raw("Content-Transfer-Encoding: 7bit\n", body)).text == (
+        "View job: https://www.example.com/jobs/view/123/?a=1&b=2\n"
+    )
+    plain = b"a = b and c=3D is text\r\n"  # no soft line break: left as it is
+    assert read_message(raw("", plain)).text == "a = b and c=3D is text\n"

@@ -175,7 +175,9 @@ def _decoded(part: Message, subtype: str) -> str | None:
     if charset is None and subtype == "html":
         found = _META_CHARSET.search(payload[:4096])
         charset = found.group(1).decode("ascii") if found else None
-    text = decode_bytes(payload[: MAX_PART_CHARS * 4], charset)[:MAX_PART_CHARS]
+    # Line ends as one kind (quoted-printable decoding already gives LF only).
+    text = decode_bytes(payload[: MAX_PART_CHARS * 4], charset).replace("\r\n", "\n")
+    text = text[:MAX_PART_CHARS]
     if subtype == "plain" and _param(part, "format").lower() == "flowed":
         text = _unflow(text, delsp=_param(part, "delsp").lower() == "yes")
     return clean_text(text) if text.strip() else None
