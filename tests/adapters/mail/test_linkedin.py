@@ -313,3 +313,18 @@ def test_a_hard_wrapped_text_part_with_headings_and_badges() -> None:
         ("linkedin:3900000502", "Cafe Shift Lead", "Java the Hutt", "Shelbyville", None),
         ("linkedin:3900000503", "Tea Sommelier", "Leaf &amp; Co", "Capital City", None),
     ]
+
+
+def test_company_and_location_in_inline_elements_after_the_title() -> None:
+    cards = "".join(
+        f'<div><a href="https://www.linkedin.com/comm/jobs/view/{job}/">{title}</a>'
+        f"<span>{company}</span> <span>{place}</span></div>"
+        for job, title, company, place in [
+            (3900000601, "Tour Guide", "Duff Gardens", "Ogdenville"),
+            (3900000602, "Ride Operator", "Itchy &amp; Scratchy Land", "Remote"),
+        ]
+    )
+    assert _html_only(f"<div>{cards}</div>") == [
+        ("linkedin:3900000601", "Tour Guide", "Duff Gardens", "Ogdenville"),
+        ("linkedin:3900000602", "Ride Operator", "Itchy &amp; Scratchy Land", "Remote"),
+    ]

@@ -378,7 +378,9 @@ def lines_beneath(
 
 
 def _lines_after(anchor: LexborNode, key_of: Callable[[str], str | None], key: str) -> list[str]:
-    markup: list[str] = []
+    """The anchor's following siblings up to the next key's link, each element its own
+    line (inline `<span>`s for company and location are separate fields)."""
+    lines: list[str] = []
     node = anchor.next
     for _ in range(40):  # a card's few lines, not the rest of the mail
         if node is None or (node.tag != "-text" and _other_key(node, key_of, key)):
@@ -388,9 +390,12 @@ def _lines_after(anchor: LexborNode, key_of: Callable[[str], str | None], key: s
             key,
         ):
             break
-        markup.append(node.html or "")
+        if node.tag == "-text":
+            lines.append(" ".join((node.text() or "").split()))
+        else:
+            lines.extend(node_lines(node))
         node = node.next
-    return [line for line in html_to_text("".join(markup)).splitlines() if line.strip()]
+    return [line for line in lines if line]
 
 
 def _other_key(node: LexborNode, key_of: Callable[[str], str | None], key: str) -> bool:
