@@ -3,6 +3,7 @@ the fields a test compares and the links that must never become postings."""
 
 from __future__ import annotations
 
+import html
 import re
 from email import policy
 from email.message import EmailMessage
@@ -49,13 +50,14 @@ def identity(posting: RawPosting) -> tuple[str, str | None, str | None]:
 
 
 def card(posting: RawPosting) -> tuple[str | None, ...]:
-    """title, url, guid, company, location, pay_text."""
+    """title, url, guid, company, location, pay_text; the text fields as the reader sees them
+    (parsers escape them: normalization reads RawPosting text as HTML)."""
     return (
-        posting.title,
+        _unescaped(posting.title),
         posting.url,
         posting.guid,
-        posting.company,
-        posting.location,
+        _unescaped(posting.company),
+        _unescaped(posting.location),
         posting.pay_text,
     )
 
@@ -64,3 +66,7 @@ def assert_no_chrome(postings: list[RawPosting]) -> None:
     for posting in postings:
         assert not CHROME.search(posting.url or ""), posting.url
         assert not CHROME.search(posting.title), posting.title
+
+
+def _unescaped(text: str | None) -> str | None:
+    return html.unescape(text) if text is not None else None

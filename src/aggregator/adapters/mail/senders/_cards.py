@@ -13,7 +13,7 @@ from urllib.parse import urlsplit
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from aggregator.adapters.mail.message import MailMessage
-from aggregator.adapters.mail.senders._common import unwrap_redirect
+from aggregator.adapters.mail.senders._common import markup, unwrap_redirect
 from aggregator.models import RawPosting
 from aggregator.text import clean_text, html_to_text
 
@@ -177,13 +177,14 @@ def text_cards(text: str, key_of: KeyOf, *, title_at: int = 0) -> list[Card]:
 
 
 def base_posting(message: MailMessage, via: str, card: Card) -> RawPosting:
-    """A posting of `card` with what every sender parser sets: title, the card's text as the
-    description (escaped: listing text is data), the message date and where it came from."""
+    """A posting of `card` with what every sender parser sets: title and the card's text as the
+    description, both escaped (normalization reads them as HTML; listing text is data), the
+    message date and where it came from."""
     # Ages ("24h", "2 days ago") are left out: normalization would read them as durations.
     lines = (" · ".join(p for p in parts([line]) if not AGE_RE.match(p)) for line in card.lines)
     description = "<br>".join(html.escape(line) for line in lines if line)
     return RawPosting(
-        title=card.title,
+        title=markup(card.title) or card.title,
         url=card.url,
         description_html=f"<p>{description}</p>" if description else None,
         posted_at=message.date,

@@ -24,7 +24,7 @@ from aggregator.adapters.mail.senders._cards import (
     first,
     parts,
 )
-from aggregator.adapters.mail.senders._common import from_domain
+from aggregator.adapters.mail.senders._common import from_domain, markup
 from aggregator.models import RawPosting
 
 __all__ = ["HandshakeParser", "job_id"]
@@ -71,8 +71,8 @@ def _posting(message: MailMessage, card: Card) -> RawPosting:
         base_posting(message, NAME, card),
         guid=f"{NAME}:{card.key}",
         url=f"https://app.joinhandshake.com/jobs/{card.key}",
-        company=company,
-        location=location,
+        company=markup(company),
+        location=markup(location),
         employment_type=", ".join(types) or None,
         remote=False if on_campus else None,
         pay_text=first(parts(card.lines), MONEY_RE),

@@ -24,7 +24,7 @@ from aggregator.adapters.mail.senders._cards import (
     labelled,
     parts,
 )
-from aggregator.adapters.mail.senders._common import from_domain, without_query
+from aggregator.adapters.mail.senders._common import from_domain, markup, without_query
 from aggregator.models import RawPosting
 
 __all__ = ["ParkerDeweyParser", "project_id"]
@@ -80,8 +80,8 @@ def _posting(message: MailMessage, card: Card) -> RawPosting:
         guid=f"{NAME}:{card.key}",
         # The site's own link, without the alert's tracking; no canonical form is documented.
         url=without_query(card.url),
-        company=company,
-        location=location,
+        company=markup(company),
+        location=markup(location),
         remote=True if any(_REMOTE_RE.search(item) for item in items) else None,
         employment_type="micro-internship",
         pay_min=low,

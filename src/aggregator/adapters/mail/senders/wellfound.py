@@ -24,7 +24,7 @@ from aggregator.adapters.mail.senders._cards import (
     first,
     parts,
 )
-from aggregator.adapters.mail.senders._common import from_domain
+from aggregator.adapters.mail.senders._common import from_domain, markup
 from aggregator.models import RawPosting
 
 __all__ = ["WellfoundParser", "job_id"]
@@ -66,8 +66,8 @@ def _posting(message: MailMessage, card: Card) -> RawPosting:
         base_posting(message, NAME, card),
         guid=f"{NAME}:{card.key}",
         url=f"https://wellfound.com/jobs/{card.key}",
-        company=company,
-        location=location,
+        company=markup(company),
+        location=markup(location),
         employment_type=types[0] if types else None,
         pay_text=first(parts(card.lines), MONEY_RE),
     )

@@ -29,7 +29,7 @@ from aggregator.adapters.mail.senders._cards import (
     first,
     parts,
 )
-from aggregator.adapters.mail.senders._common import from_domain, query_param, without_query
+from aggregator.adapters.mail.senders._common import from_domain, markup, query_param, without_query
 from aggregator.models import RawPosting
 from aggregator.text import clean_line
 
@@ -84,7 +84,7 @@ def _posting(message: MailMessage, card: Card) -> RawPosting:
         base_posting(message, NAME, card),
         guid=identity(card.title, company, location),
         url=url,
-        company=company,
-        location=location,
+        company=markup(company),
+        location=markup(location),
         pay_text=first(parts(card.lines), MONEY_RE),
     )
