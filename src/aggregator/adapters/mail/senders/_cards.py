@@ -3,17 +3,25 @@ the sender parsers (glassdoor ... wellfound) to read their fields from."""
 
 from __future__ import annotations
 
+import abc
 import html
 import re
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from urllib.parse import urlsplit
+from typing import ClassVar
+from urllib.parse import SplitResult, urlsplit
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from aggregator.adapters.mail.message import MailMessage
-from aggregator.adapters.mail.senders._common import markup, unwrap_redirect
+from aggregator.adapters.mail.senders import MailParser
+from aggregator.adapters.mail.senders._common import (
+    from_domain,
+    in_domains,
+    markup,
+    unwrap_redirect,
+)
 from aggregator.models import RawPosting
 from aggregator.text import clean_text, html_to_text
 
@@ -23,6 +31,7 @@ __all__ = [
     "MAX_CARDS",
     "MONEY_RE",
     "Card",
+    "CardParser",
     "KeyOf",
     "base_posting",
     "cards",
@@ -30,6 +39,7 @@ __all__ = [
     "first",
     "html_cards",
     "labelled",
+    "link_on",
     "parts",
     "text_cards",
 ]
@@ -101,6 +111,39 @@ class Card:
     @property
     def lines(self) -> tuple[str, ...]:
         return (*self.before, *self.after)
+
+
+class CardParser(MailParser):
+    """A sender whose alert is a list of cards, one around each job link, sent from `domains`:
+    recognised by its From address, each card one posting."""
+
+    domains: ClassVar[tuple[str, ...]]
+    title_at: ClassVar[int] = 0  # see text_cards
+
+    def recognises(self, message: MailMessage) -> bool:
+        return from_domain(message, self.domains)
+
+    def parse(self, message: MailMessage) -> list[RawPosting]:
+        found = cards(message, self.card_key, title_at=self.title_at)
+        return [self.card_posting(message, card) for card in found]
+
+    @abc.abstractmethod
+    def card_key(self, url: str) -> str | None:
+        """What identifies the job a link leads to (its id), None for a link to no job."""
+
+    @abc.abstractmethod
+    def card_posting(self, message: MailMessage, card: Card) -> RawPosting:
+        """The posting of one card."""
+
+
+def link_on(url: str, domains: Iterable[str]) -> SplitResult | None:
+    """`url` split, when its host is one of `domains` or a subdomain of one; else None."""
+    try:
+        split = urlsplit(url)
+        host = (split.hostname or "").lower()
+    except ValueError:
+        return None
+    return split if in_domains(host, domains) else None
 
 
 def cards(message: MailMessage, key_of: KeyOf, *, title_at: int = 0) -> list[Card]:

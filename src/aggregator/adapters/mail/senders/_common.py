@@ -28,6 +28,7 @@ __all__ = [
     "from_domain",
     "host_of",
     "html_tree",
+    "in_domains",
     "key_anchors",
     "last_paragraph",
     "lines_beneath",
@@ -80,6 +81,11 @@ def anchors(markup: str | None) -> list[Anchor]:
 def from_domain(message: MailMessage, domains: Iterable[str]) -> bool:
     """Whether the From address is at one of `domains` or a subdomain of one."""
     _, _, host = message.sender.rpartition("@")
+    return in_domains(host, domains)
+
+
+def in_domains(host: str, domains: Iterable[str]) -> bool:
+    """Whether `host` (lower-case) is one of `domains` or a subdomain of one."""
     return any(host == d or host.endswith(f".{d}") for d in domains)
 
 

@@ -10,20 +10,19 @@ from __future__ import annotations
 import dataclasses
 import re
 from typing import ClassVar
-from urllib.parse import urlsplit
 
 from aggregator.adapters.mail.message import MailMessage
-from aggregator.adapters.mail.senders import MailParser
 from aggregator.adapters.mail.senders._cards import (
     MONEY_RE,
     Card,
+    CardParser,
     base_posting,
-    cards,
     company_and_location,
     first,
+    link_on,
     parts,
 )
-from aggregator.adapters.mail.senders._common import from_domain, markup, query_param, without_query
+from aggregator.adapters.mail.senders._common import markup, query_param, without_query
 from aggregator.models import RawPosting
 
 __all__ = ["GlassdoorParser", "job_id"]
@@ -36,14 +35,16 @@ _ID_RE = re.compile(r"^\d{1,20}$")
 _JOB_PATH_RE = re.compile(r"^/(?:partner/joblisting\.htm|job-listing/|job/[^/]*jv_)", re.I)
 
 
-class GlassdoorParser(MailParser):
+class GlassdoorParser(CardParser):
     name: ClassVar[str] = NAME
+    domains: ClassVar[tuple[str, ...]] = DOMAINS
+    title_at: ClassVar[int] = 1
 
-    def recognises(self, message: MailMessage) -> bool:
-        return from_domain(message, DOMAINS)
+    def card_key(self, url: str) -> str | None:
+        return _key(url)
 
-    def parse(self, message: MailMessage) -> list[RawPosting]:
-        return [_posting(message, card) for card in cards(message, _key, title_at=1)]
+    def card_posting(self, message: MailMessage, card: Card) -> RawPosting:
+        return _posting(message, card)
 
 
 def job_id(url: str) -> str | None:
@@ -56,9 +57,8 @@ def job_id(url: str) -> str | None:
 
 
 def _key(url: str) -> str | None:
-    split = urlsplit(url)
-    host = (split.hostname or "").lower()
-    if not any(host == d or host.endswith(f".{d}") for d in DOMAINS):
+    split = link_on(url, DOMAINS)
+    if split is None:
         return None
     if not _JOB_PATH_RE.match(split.path):
         return None

@@ -11,20 +11,19 @@ from __future__ import annotations
 import dataclasses
 import re
 from typing import ClassVar
-from urllib.parse import urlsplit
 
 from aggregator.adapters.mail.message import MailMessage
-from aggregator.adapters.mail.senders import MailParser
 from aggregator.adapters.mail.senders._cards import (
     MONEY_RE,
     Card,
+    CardParser,
     base_posting,
-    cards,
     company_and_location,
     first,
+    link_on,
     parts,
 )
-from aggregator.adapters.mail.senders._common import from_domain, markup
+from aggregator.adapters.mail.senders._common import markup
 from aggregator.models import RawPosting
 
 __all__ = ["HandshakeParser", "job_id"]
@@ -43,21 +42,21 @@ _PAID_RE = re.compile(r"^(?:un)?paid$", re.IGNORECASE)
 _ON_CAMPUS_RE = re.compile(r"^on[- ]campus", re.IGNORECASE)
 
 
-class HandshakeParser(MailParser):
+class HandshakeParser(CardParser):
     name: ClassVar[str] = NAME
+    domains: ClassVar[tuple[str, ...]] = (DOMAIN,)
 
-    def recognises(self, message: MailMessage) -> bool:
-        return from_domain(message, (DOMAIN,))
+    def card_key(self, url: str) -> str | None:
+        return job_id(url)
 
-    def parse(self, message: MailMessage) -> list[RawPosting]:
-        return [_posting(message, card) for card in cards(message, job_id)]
+    def card_posting(self, message: MailMessage, card: Card) -> RawPosting:
+        return _posting(message, card)
 
 
 def job_id(url: str) -> str | None:
     """The job id of a Handshake job link (any school's subdomain), None for other links."""
-    split = urlsplit(url)
-    host = (split.hostname or "").lower()
-    if not (host == DOMAIN or host.endswith(f".{DOMAIN}")):
+    split = link_on(url, (DOMAIN,))
+    if split is None:
         return None
     found = _JOB_PATH_RE.match(split.path)
     return found.group(1) if found else None

@@ -10,21 +10,20 @@ from __future__ import annotations
 import dataclasses
 import re
 from typing import ClassVar
-from urllib.parse import urlsplit
 
 from aggregator.adapters.mail.message import MailMessage
-from aggregator.adapters.mail.senders import MailParser
 from aggregator.adapters.mail.senders._cards import (
     AGE_RE,
     Card,
+    CardParser,
     base_posting,
-    cards,
     company_and_location,
     first,
     labelled,
+    link_on,
     parts,
 )
-from aggregator.adapters.mail.senders._common import from_domain, markup, without_query
+from aggregator.adapters.mail.senders._common import markup, without_query
 from aggregator.models import RawPosting
 
 __all__ = ["ParkerDeweyParser", "project_id"]
@@ -44,21 +43,22 @@ _REMOTE_RE = re.compile(r"\bremote\b", re.IGNORECASE)
 _NOT_PLACES = (_HOURS_RE, re.compile(r"^(?:micro-internship|project)$", re.IGNORECASE))
 
 
-class ParkerDeweyParser(MailParser):
+class ParkerDeweyParser(CardParser):
     name: ClassVar[str] = NAME
+    domains: ClassVar[tuple[str, ...]] = (DOMAIN,)
+    title_at: ClassVar[int] = 1
 
-    def recognises(self, message: MailMessage) -> bool:
-        return from_domain(message, (DOMAIN,))
+    def card_key(self, url: str) -> str | None:
+        return project_id(url)
 
-    def parse(self, message: MailMessage) -> list[RawPosting]:
-        return [_posting(message, card) for card in cards(message, project_id, title_at=1)]
+    def card_posting(self, message: MailMessage, card: Card) -> RawPosting:
+        return _posting(message, card)
 
 
 def project_id(url: str) -> str | None:
     """The project id of a Parker Dewey project link, None for other links."""
-    split = urlsplit(url)
-    host = (split.hostname or "").lower()
-    if not (host == DOMAIN or host.endswith(f".{DOMAIN}")):
+    split = link_on(url, (DOMAIN,))
+    if split is None:
         return None
     found = _PROJECT_PATH_RE.search(split.path)
     if found is None or found.group(1).lower() in _NOT_IDS:

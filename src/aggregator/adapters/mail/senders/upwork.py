@@ -11,12 +11,16 @@ from __future__ import annotations
 import dataclasses
 import re
 from typing import ClassVar
-from urllib.parse import urlsplit
 
 from aggregator.adapters.mail.message import MailMessage
-from aggregator.adapters.mail.senders import MailParser
-from aggregator.adapters.mail.senders._cards import Card, base_posting, cards, labelled, parts
-from aggregator.adapters.mail.senders._common import from_domain
+from aggregator.adapters.mail.senders._cards import (
+    Card,
+    CardParser,
+    base_posting,
+    labelled,
+    link_on,
+    parts,
+)
 from aggregator.models import RawPosting
 
 __all__ = ["UpworkParser", "job_id"]
@@ -33,21 +37,21 @@ _PAY_RE = re.compile(
 )
 
 
-class UpworkParser(MailParser):
+class UpworkParser(CardParser):
     name: ClassVar[str] = NAME
+    domains: ClassVar[tuple[str, ...]] = (DOMAIN,)
 
-    def recognises(self, message: MailMessage) -> bool:
-        return from_domain(message, (DOMAIN,))
+    def card_key(self, url: str) -> str | None:
+        return job_id(url)
 
-    def parse(self, message: MailMessage) -> list[RawPosting]:
-        return [_posting(message, card) for card in cards(message, job_id)]
+    def card_posting(self, message: MailMessage, card: Card) -> RawPosting:
+        return _posting(message, card)
 
 
 def job_id(url: str) -> str | None:
     """The job id (after `~`) of an Upwork job link, None for other links."""
-    split = urlsplit(url)
-    host = (split.hostname or "").lower()
-    if not (host == DOMAIN or host.endswith(f".{DOMAIN}")):
+    split = link_on(url, (DOMAIN,))
+    if split is None:
         return None
     found = _ID_RE.match(split.path)
     return found.group(1).lower() if found else None

@@ -11,20 +11,19 @@ from __future__ import annotations
 import dataclasses
 import re
 from typing import ClassVar
-from urllib.parse import urlsplit
 
 from aggregator.adapters.mail.message import MailMessage
-from aggregator.adapters.mail.senders import MailParser
 from aggregator.adapters.mail.senders._cards import (
     MONEY_RE,
     Card,
+    CardParser,
     base_posting,
-    cards,
     company_and_location,
     first,
+    link_on,
     parts,
 )
-from aggregator.adapters.mail.senders._common import from_domain, markup
+from aggregator.adapters.mail.senders._common import markup
 from aggregator.models import RawPosting
 
 __all__ = ["WellfoundParser", "job_id"]
@@ -39,21 +38,22 @@ _EQUITY_RE = re.compile(
 _TYPE_RE = re.compile(r"^(?:full[- ]time|part[- ]time|contract|internship|cofounder)$", re.I)
 
 
-class WellfoundParser(MailParser):
+class WellfoundParser(CardParser):
     name: ClassVar[str] = NAME
+    domains: ClassVar[tuple[str, ...]] = DOMAINS
+    title_at: ClassVar[int] = 1
 
-    def recognises(self, message: MailMessage) -> bool:
-        return from_domain(message, DOMAINS)
+    def card_key(self, url: str) -> str | None:
+        return job_id(url)
 
-    def parse(self, message: MailMessage) -> list[RawPosting]:
-        return [_posting(message, card) for card in cards(message, job_id, title_at=1)]
+    def card_posting(self, message: MailMessage, card: Card) -> RawPosting:
+        return _posting(message, card)
 
 
 def job_id(url: str) -> str | None:
     """The job id of a Wellfound (or angel.co) job link, None for other links."""
-    split = urlsplit(url)
-    host = (split.hostname or "").lower()
-    if not any(host == d or host.endswith(f".{d}") for d in DOMAINS):
+    split = link_on(url, DOMAINS)
+    if split is None:
         return None
     found = _ID_RE.match(split.path)
     return found.group(1) if found else None

@@ -16,20 +16,19 @@ import dataclasses
 import hashlib
 import re
 from typing import ClassVar
-from urllib.parse import urlsplit
 
 from aggregator.adapters.mail.message import MailMessage
-from aggregator.adapters.mail.senders import MailParser
 from aggregator.adapters.mail.senders._cards import (
     MONEY_RE,
     Card,
+    CardParser,
     base_posting,
-    cards,
     company_and_location,
     first,
+    link_on,
     parts,
 )
-from aggregator.adapters.mail.senders._common import from_domain, markup, query_param, without_query
+from aggregator.adapters.mail.senders._common import markup, query_param, without_query
 from aggregator.models import RawPosting
 from aggregator.text import clean_line
 
@@ -42,18 +41,22 @@ _TRACKER_PATH_RE = re.compile(r"^/(?:ekm|km|clk|click|r|t)/", re.IGNORECASE)
 _JOB_PATH_RE = re.compile(r"^/(?:c/[^/]+/job/|jobs?/|k/)", re.IGNORECASE)
 
 
-class ZipRecruiterParser(MailParser):
+class ZipRecruiterParser(CardParser):
     name: ClassVar[str] = NAME
-
-    def recognises(self, message: MailMessage) -> bool:
-        return from_domain(message, (DOMAIN,))
+    domains: ClassVar[tuple[str, ...]] = (DOMAIN,)
 
     def parse(self, message: MailMessage) -> list[RawPosting]:
+        # Two tracker links may lead to one job: its guid (title, company, place) tells.
         postings: dict[str, RawPosting] = {}
-        for card in cards(message, _key):
-            posting = _posting(message, card)
+        for posting in super().parse(message):
             postings.setdefault(posting.guid or "", posting)
         return list(postings.values())
+
+    def card_key(self, url: str) -> str | None:
+        return _key(url)
+
+    def card_posting(self, message: MailMessage, card: Card) -> RawPosting:
+        return _posting(message, card)
 
 
 def identity(title: str, company: str | None, location: str | None) -> str:
@@ -64,10 +67,10 @@ def identity(title: str, company: str | None, location: str | None) -> str:
 
 
 def _key(url: str) -> str | None:
-    split = urlsplit(url)
-    host = (split.hostname or "").lower()
-    if not (host == DOMAIN or host.endswith(f".{DOMAIN}")):
+    split = link_on(url, (DOMAIN,))
+    if split is None:
         return None
+    host = (split.hostname or "").lower()
     if host.startswith("click.") or _TRACKER_PATH_RE.match(split.path):
         return url
     if _JOB_PATH_RE.match(split.path) and query_param(url, "jid"):
