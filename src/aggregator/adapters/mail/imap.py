@@ -72,13 +72,12 @@ class ImapOptions(MailOptions):
 
 
 def message_url(options: ImapOptions, cursor: Cursor, uid: int) -> str:
-    """RFC 5092's URL of one message: `imap://user@host:port/folder;UIDVALIDITY=v/;UID=n`
-    (the user's name, never the password)."""
-    user = quote(options.username, safe="")
+    """RFC 5092's URL of one message, `imap://host:port/folder;UIDVALIDITY=v/;UID=n`, without
+    the user (a Page's URL has no userinfo: it is a base for links and shown in listings)."""
     host = f"[{options.host}]" if ":" in options.host else options.host
     folder = quote(options.folder, safe="")
     return (
-        f"imap://{user}@{host}:{options.effective_port}/{folder}"
+        f"imap://{host}:{options.effective_port}/{folder}"
         f";UIDVALIDITY={cursor.uidvalidity}/;UID={uid}"
     )
 
