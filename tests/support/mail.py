@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, datetime
 from email.message import EmailMessage
 from email.utils import format_datetime
@@ -52,10 +51,10 @@ def install_lines_parser() -> None:
 
 
 @pytest.fixture
-def lines_parser(monkeypatch: pytest.MonkeyPatch) -> Iterator[LinesParser]:
+def lines_parser(monkeypatch: pytest.MonkeyPatch) -> LinesParser:
     parser = LinesParser()
     monkeypatch.setattr(senders, "sender_parsers", lambda: (parser,))
-    yield parser
+    return parser
 
 
 def alert(*titles: str, sender: str = SENDER, subject: str = "New jobs for you") -> bytes:

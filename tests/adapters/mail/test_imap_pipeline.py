@@ -73,7 +73,8 @@ def test_mark_seen_happens_only_after_the_postings_are_stored(
 
     assert failed.sources[0].error == "the disk is full"
     assert (cursor_after_failure, unseen_after_failure) == (None, [False, False])
-    assert stored.sources[0].ok and stored.sources[0].new == 2
+    assert stored.sources[0].ok
+    assert stored.sources[0].new == 2
     assert seen(mail_user) == [True, True]
     assert store.source_states()["mail"].cursor is not None
 
@@ -94,8 +95,9 @@ def test_move_to_happens_only_after_the_postings_are_stored(
     assert still_there == 1
     assert moved.sources[0].new == 1
     assert (len(mail_user.flags("INBOX")), len(mail_user.flags("Processed"))) == (0, 1)
-    assert [title for title in (x.title for x in store.all_listings())] == ["Data intern"]
-    assert again.sources[0].ok and again.sources[0].fetched == 0
+    assert [x.title for x in store.all_listings()] == ["Data intern"]
+    assert again.sources[0].ok
+    assert again.sources[0].fetched == 0
 
 
 def _fail(*_args: object, **_kwargs: object) -> None:
@@ -110,10 +112,11 @@ def test_skipped_messages_are_counted_in_the_run(tmp_path: Path, mail_user: Mail
         alert("Data intern"),
     )
 
-    report, store = run(config(tmp_path, mail_user, max_message_bytes=20_000))
+    report, _store = run(config(tmp_path, mail_user, max_message_bytes=20_000))
 
     (result,) = report.sources
-    assert result.ok and result.new == 1
+    assert result.ok
+    assert result.new == 1
     assert result.notes == [
         "1 message over max_message_bytes (20000 bytes), skipped",
         "2 messages no sender parser recognised, skipped",
