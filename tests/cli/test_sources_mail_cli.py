@@ -21,9 +21,7 @@ MAIL_OPTIONS = {
 
 @pytest.mark.usefixtures("lines_parser")
 @pytest.mark.parametrize("adapter", sorted(MAIL_OPTIONS))
-def test_one_message_file_is_parsed_offline(
-    invoke: Invoke, tmp_path: Path, adapter: str
-) -> None:
+def test_one_message_file_is_parsed_offline(invoke: Invoke, tmp_path: Path, adapter: str) -> None:
     message = tmp_path / "MSG.eml"
     message.write_bytes(alert("Data intern", "Survey gig"))
 

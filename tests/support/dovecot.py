@@ -175,7 +175,8 @@ class Dovecot:
             f"  inet_listener imap {{\n    address = 127.0.0.1\n    port = {self.imap_port}\n  }}\n"
             f"  inet_listener imaps {{\n    address = 127.0.0.1\n    port = {self.imaps_port}\n"
             "    ssl = yes\n  }\n}\n"
-            "service anvil {\n  chroot =\n}\n"
+            # No auth penalty (a delay of seconds) for every login after a wrong password.
+            "service anvil {\n  chroot =\n  unix_listener anvil-auth-penalty {\n    mode = 0\n  }\n}\n"
         )
 
     def start(self) -> None:

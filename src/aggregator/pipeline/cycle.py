@@ -157,7 +157,7 @@ class Pipeline:
             await self.adapter(source).settle(fetched)
         except Exception as exc:
             reason = describe_error(exc)
-            result.notes.append(f"read, stored, but not settled: {reason}")
+            result.notes.append(f"stored, but the source's follow-up failed: {reason}")
             log.warning("source %s: settle failed: %s", source.name, reason, exc_info=_debugging())
 
     async def _process(

@@ -87,6 +87,18 @@ def test_plain_imap_is_refused_for_a_host_off_the_loopback() -> None:
         ImapAdapter(SourceConfig.model_validate(raw))
 
 
+def test_allow_private_false_refuses_a_private_imap_host(mail_user: MailUser) -> None:
+    settings = imap(mail_user).options.model_dump() | {"password": mail_user.password}
+    raw = {"name": "mail", "adapter": "imap", "allow_private": False, "options": settings}
+    adapter = ImapAdapter(SourceConfig.model_validate(raw))
+
+    with pytest.raises(FetchError, match=r"refusing the IMAP server 127\.0\.0\.1") as refused:
+        fetch(adapter)
+
+    assert refused.value.refused
+    assert mail_user.server.bytes_sent(mail_user.name) == []  # it never even logged in
+
+
 @pytest.mark.usefixtures("lines_parser")
 def test_a_changed_uidvalidity_reads_the_folder_again(mail_user: MailUser) -> None:
     with mail_user.client() as client:

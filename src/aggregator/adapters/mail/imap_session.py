@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import imaplib
 import socket
 import ssl
@@ -122,7 +123,8 @@ def _session(endpoint: Endpoint) -> Iterator[imapclient.IMAPClient]:
         try:
             client.logout()
         except (OSError, imaplib.IMAP4.error, IMAPClientError):
-            client.shutdown()
+            with contextlib.suppress(OSError):  # the connection is gone already
+                client.shutdown()
 
 
 @contextmanager

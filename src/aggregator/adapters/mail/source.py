@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import logging
+from importlib.metadata import entry_points
 from typing import Any, ClassVar, TypeVar
 
 from pydantic import Field, field_validator
 
 from aggregator.adapters.base import Adapter, AdapterOptions
-from aggregator.adapters.mail.senders import parse_message
+from aggregator.adapters.mail.senders import ENTRY_POINT_GROUP, parse_message
 from aggregator.models import RawPosting
 
 __all__ = [
@@ -58,6 +59,13 @@ class MailAdapter(Adapter[MailOptionsT]):
     sender parser that recognises it; a message none recognises is skipped and counted."""
 
     needs_url: ClassVar[bool] = False
+
+    @classmethod
+    def parse_modules(cls) -> tuple[str, ...]:
+        """The adapter's module and the installed sender parsers' modules (imported lazily, by
+        the first `parse_message`, which would be inside a parse's deadline)."""
+        parsers = (point.module for point in entry_points(group=ENTRY_POINT_GROUP))
+        return (cls.__module__, *dict.fromkeys(parsers))
 
     def parse(self, body: bytes, *, url: str) -> list[RawPosting]:
         try:
