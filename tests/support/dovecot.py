@@ -176,7 +176,8 @@ class Dovecot:
             f"  inet_listener imaps {{\n    address = 127.0.0.1\n    port = {self.imaps_port}\n"
             "    ssl = yes\n  }\n}\n"
             # No auth penalty (a delay of seconds) for every login after a wrong password.
-            "service anvil {\n  chroot =\n  unix_listener anvil-auth-penalty {\n    mode = 0\n  }\n}\n"
+            "service anvil {\n  chroot =\n"
+            "  unix_listener anvil-auth-penalty {\n    mode = 0\n  }\n}\n"
         )
 
     def start(self) -> None:
@@ -245,19 +246,29 @@ def _alive(pid: int) -> bool:
     return True
 
 
+_shared: list[Dovecot] = []  # the one server of the session, and how many fixtures use it
+_users_of_shared = [0]
+
+
 @pytest.fixture(scope="session")
 def dovecot() -> Iterator[Dovecot]:
-    """One Dovecot for the session (a test may stop and start it); skipped when absent."""
+    """One Dovecot for the session (a test may stop and start it); skipped when absent. The
+    modules that import this fixture share the server (each import is a fixture of its own)."""
     if reason := dovecot_missing():
         pytest.skip(reason)
-    root = Path(tempfile.mkdtemp(prefix="aggregator-dovecot-"))
-    server = Dovecot(root)
-    try:
+    if not _shared:
+        server = Dovecot(Path(tempfile.mkdtemp(prefix="aggregator-dovecot-")))
+        _shared.append(server)
         server.start()
-        yield server
+    _users_of_shared[0] += 1
+    try:
+        yield _shared[0]
     finally:
-        server.stop()
-        shutil.rmtree(root, ignore_errors=True)
+        _users_of_shared[0] -= 1
+        if _users_of_shared[0] == 0:
+            server = _shared.pop()
+            server.stop()
+            shutil.rmtree(server.root, ignore_errors=True)
 
 
 @pytest.fixture
