@@ -18,7 +18,12 @@ from aggregator.adapters.mail.imap_session import (
     read_batch,
     settle_messages,
 )
-from aggregator.adapters.mail.source import MailAdapter, MailOptions, oversized_note
+from aggregator.adapters.mail.source import (
+    MESSAGE_TYPE,
+    MailAdapter,
+    MailOptions,
+    oversized_note,
+)
 from aggregator.errors import FetchError
 from aggregator.fetch.netguard import AddressGuard, PrivateAddressError
 
@@ -108,7 +113,7 @@ class ImapAdapter(MailAdapter[ImapOptions]):
             max_bytes=options.max_message_bytes,
         )
         pages = tuple(
-            Page(message_url(options, batch.cursor, uid), body, "message/rfc822")
+            Page(message_url(options, batch.cursor, uid), body, MESSAGE_TYPE)
             for uid, body in batch.messages
         )
         notes: list[str] = []

@@ -29,7 +29,12 @@ from urllib.parse import quote
 from pydantic import Field
 
 from aggregator.adapters.base import AdapterOptions, FetchResult, FetchState, Page
-from aggregator.adapters.mail.source import MailAdapter, MailOptions, oversized_note
+from aggregator.adapters.mail.source import (
+    MESSAGE_TYPE,
+    MailAdapter,
+    MailOptions,
+    oversized_note,
+)
 from aggregator.errors import FetchError
 
 if TYPE_CHECKING:
@@ -133,7 +138,9 @@ class MaildirAdapter(MailAdapter[MaildirOptions]):
         except OSError as exc:
             reason = exc.strerror or str(exc)
             raise FetchError(f"source {self.source.name}: cannot read {path}: {reason}") from None
-        pages = tuple(Page(_file_url("maildir", path, key), body) for key, body in messages)
+        pages = tuple(
+            Page(_file_url("maildir", path, key), body, MESSAGE_TYPE) for key, body in messages
+        )
         notes = (oversized_note(oversized, self.options.max_message_bytes),) if oversized else ()
         return FetchResult(pages=pages, cursor=cursor, notes=notes)
 
@@ -216,7 +223,8 @@ class MboxAdapter(MailAdapter[MboxOptions]):
             reason = exc.strerror or str(exc)
             raise FetchError(f"source {self.source.name}: cannot read {path}: {reason}") from None
         pages = tuple(
-            Page(_file_url("mbox", path, str(index + 1)), body) for index, body in messages
+            Page(_file_url("mbox", path, str(index + 1)), body, MESSAGE_TYPE)
+            for index, body in messages
         )
         notes = (oversized_note(oversized, self.options.max_message_bytes),) if oversized else ()
         return FetchResult(pages=pages, cursor=cursor, notes=notes)

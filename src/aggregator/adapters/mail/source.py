@@ -15,6 +15,7 @@ from aggregator.models import RawPosting
 __all__ = [
     "DEFAULT_MAX_MESSAGES",
     "DEFAULT_MAX_MESSAGE_BYTES",
+    "MESSAGE_TYPE",
     "MailAdapter",
     "MailOptions",
     "oversized_note",
@@ -23,6 +24,7 @@ __all__ = [
 log = logging.getLogger(__name__)
 
 DEFAULT_MAX_MESSAGES = 200
+MESSAGE_TYPE = "message/rfc822"  # a page's content type: one raw e-mail
 # Alert e-mails are tens of KB, with their HTML; a message of megabytes carries attachments.
 DEFAULT_MAX_MESSAGE_BYTES = 2 * 1024 * 1024
 
