@@ -214,6 +214,7 @@ class SourceState:
     etag: str | None = None
     last_modified: str | None = None
     content_hash: str | None = None
+    cursor: str | None = None  # where a stream source (a mailbox) stopped reading
     # Health: when the current failing streak began; a disable (410 Gone, or a long streak)
     # that stays until `aggregate sources enable`; since when the source is silent; and the
     # usual gap between runs that found new items (a moving average), which silence is judged by.

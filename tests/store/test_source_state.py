@@ -25,6 +25,7 @@ def test_saved_source_state_is_read_back_field_for_field(store: Store, now: date
         etag='W/"abc"',
         last_modified="Wed, 21 Oct 2015 07:28:00 GMT",
         content_hash="deadbeef",
+        cursor="1796144644:42",
     )
 
     store.save_source_state(state)

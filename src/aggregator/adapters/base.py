@@ -82,11 +82,13 @@ class SourceContext:
 
 @dataclass(frozen=True, slots=True)
 class FetchState:
-    """What the previous fetch of a source left for a conditional GET."""
+    """What the previous fetch of a source left for a conditional GET, and its `cursor`: where
+    an adapter that reads a stream (a mailbox) stopped, as the adapter wrote it."""
 
     etag: str | None = None
     last_modified: str | None = None
     content_hash: str | None = None
+    cursor: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,6 +113,9 @@ class FetchResult:
     `<ttl>`); the pipeline waits at least that long, and at least the source's `every`.
     `complete` is False when the fetch stopped before the last page (max_pages): the pages
     then do not list the whole board.
+    `cursor` is where the next fetch starts (a mailbox's last UID read); the pipeline records
+    it only once this fetch's postings are stored, so a failed store reads them again.
+    `notes` are lines for the run summary (messages skipped for their size).
     """
 
     pages: tuple[Page, ...]
@@ -120,6 +125,8 @@ class FetchResult:
     not_modified: bool = False
     min_interval: timedelta | None = None
     complete: bool = True
+    cursor: str | None = None
+    notes: tuple[str, ...] = ()
 
     @classmethod
     def of_pages(
@@ -231,6 +238,17 @@ class Adapter(abc.ABC, Generic[OptionsT]):
     @abc.abstractmethod
     def parse(self, body: bytes, *, url: str) -> list[RawPosting]:
         """Turn one page's bytes into raw postings; pure: no network, no database."""
+
+    async def settle(self, result: FetchResult) -> None:
+        """Called by the pipeline once `result`'s postings are committed and its cursor
+        recorded: what a source does with what it has read (an IMAP message marked seen or
+        moved). Nothing by default; a failure here is a note of the run, not lost data."""
+
+    def unparsed_note(self, pages: int) -> str | None:
+        """A run-summary note for `pages` pages that gave no posting, for adapters whose page
+        is one item that may rightly be skipped (an e-mail no sender parser knows); None
+        (the default) for adapters where an empty page is normal."""
+        return None
 
     async def scoped_fetch(self, client: HttpClient, state: FetchState) -> FetchResult:
         """`fetch` inside this source's scope, however the adapter class came to be: the way

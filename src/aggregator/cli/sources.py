@@ -187,7 +187,7 @@ def try_source(
 
     from aggregator.adapters.base import Page
     from aggregator.models import posting_to_json
-    from aggregator.pipeline.isolation import parse_source
+    from aggregator.pipeline.isolation import parse_pages
 
     resolved, http = _pick_source(
         name, adapter, url, option or [], config_path, offline=bool(files)
@@ -201,10 +201,13 @@ def try_source(
         else:
             pages = asyncio.run(_fetch_live(reader, http))
         # The pipeline's own parse step (in-process here), secret stripping included.
-        postings = parse_source(reader, pages, datetime.now(UTC))
+        parsed = parse_pages(reader, pages, datetime.now(UTC))
     except SourceError as exc:
         typer.echo(f"{label}: {exc}", err=True)
         raise typer.Exit(EXIT_FAILED) from None
+    postings = parsed.postings
+    if parsed.empty_pages and (note := reader.unparsed_note(parsed.empty_pages)):
+        typer.echo(f"note: {note}", err=True)  # an e-mail no sender parser knows
     for posting in postings:
         if as_json:
             typer.echo(json.dumps(posting_to_json(posting), ensure_ascii=False))

@@ -31,7 +31,7 @@ from aggregator.notify import Alert, Channel, build_channels, deliver_pending, r
 from aggregator.notify.deliver import ADMIN_CHANNEL
 from aggregator.notify.schedules import next_digest_time
 from aggregator.pipeline.health import HealthEvent, after_failure, after_success
-from aggregator.pipeline.isolation import WorkerPool, parse_source, shared_pool
+from aggregator.pipeline.isolation import WorkerPool, parse_pages, shared_pool
 from aggregator.store import SkippedPosting, Store
 
 __all__ = ["Pipeline", "PreviewAlert", "RunReport", "utc_now"]
@@ -144,7 +144,21 @@ class Pipeline:
             new = await self._process(source, fetched, result, report, dry_run=dry_run)
             if not dry_run:
                 self._record_safely(source, states.get(source.name), fetched, result, new, report)
+                if result.ok and isinstance(fetched, FetchResult):
+                    await self._settle(source, fetched, result)
         return report
+
+    async def _settle(
+        self, source: SourceConfig, fetched: FetchResult, result: SourceRunResult
+    ) -> None:
+        """The adapter's `settle` (an IMAP message marked seen), now that the fetch's postings
+        are committed and its cursor recorded; a failure is a note: nothing was lost."""
+        try:
+            await self.adapter(source).settle(fetched)
+        except Exception as exc:
+            reason = describe_error(exc)
+            result.notes.append(f"stored, but the source's follow-up failed: {reason}")
+            log.warning("source %s: settle failed: %s", source.name, reason, exc_info=_debugging())
 
     async def _process(
         self,
@@ -160,7 +174,7 @@ class Pipeline:
         try:
             if isinstance(fetched, BaseException):
                 raise fetched
-            postings = await self._parse(source, fetched)
+            postings = await self._parse(source, fetched, result)
             whole_board = self._lists_whole_board(source, fetched)
             return self._ingest(
                 source, postings, result, report, dry_run=dry_run, whole_board=whole_board
@@ -206,6 +220,7 @@ class Pipeline:
             etag=state.etag if state else None,
             last_modified=state.last_modified if state else None,
             content_hash=state.content_hash if state else None,
+            cursor=state.cursor if state else None,
         )
         with parsing_with(self._run_parser):  # what the fetch parses is isolated too
             fetched = await adapter.scoped_fetch(self.client, fetch_state)
@@ -230,13 +245,19 @@ class Pipeline:
         whole = self._whole_board.get(source.name, False)
         return whole and bool(fetched.pages) and fetched.complete and not fetched.not_modified
 
-    async def _parse(self, source: SourceConfig, fetched: FetchResult) -> list[Posting]:
-        """Parse and normalize the fetched pages (`_run_parser`) with the source's adapter."""
+    async def _parse(
+        self, source: SourceConfig, fetched: FetchResult, result: SourceRunResult
+    ) -> list[Posting]:
+        """Parse and normalize the fetched pages (`_run_parser`) with the source's adapter; the
+        fetch's notes, and the adapter's note on pages that gave nothing, go to `result`."""
+        result.notes += fetched.notes
         if not fetched.pages:
             return []
-        return await self._run_parser(
-            parse_source, (self.adapter(source), fetched.pages, self.clock())
-        )
+        adapter = self.adapter(source)
+        parsed = await self._run_parser(parse_pages, (adapter, fetched.pages, self.clock()))
+        if parsed.empty_pages and (note := adapter.unparsed_note(parsed.empty_pages)):
+            result.notes.append(note)
+        return parsed.postings
 
     async def _run_parser(self, function: Callable[..., T], args: tuple[Any, ...]) -> T:
         """`function(*args)` in a worker process with the parse deadline (crash isolation),
@@ -338,6 +359,9 @@ class Pipeline:
                 etag=fetched.etag or state.etag,
                 last_modified=fetched.last_modified or state.last_modified,
                 content_hash=fetched.content_hash or state.content_hash,
+                # Only here, after a successful store: a failed one leaves the cursor where it
+                # was, and the next fetch reads the same messages again.
+                cursor=fetched.cursor if fetched.cursor is not None else state.cursor,
             )
             state, events = after_success(
                 state,

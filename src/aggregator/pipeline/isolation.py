@@ -34,7 +34,15 @@ from aggregator.adapters.base import Adapter, Page
 from aggregator.errors import ParseError, SourceError, describe_error
 from aggregator.models import Posting, RawPosting
 
-__all__ = ["IsolationError", "WorkerPool", "parse_source", "shared_pool", "stop_workers"]
+__all__ = [
+    "IsolationError",
+    "ParsedSource",
+    "WorkerPool",
+    "parse_pages",
+    "parse_source",
+    "shared_pool",
+    "stop_workers",
+]
 
 log = logging.getLogger(__name__)
 
@@ -57,19 +65,34 @@ class IsolationError(ParseError):
     """A parse was stopped (deadline) or its worker died (a crash in native code)."""
 
 
+@dataclasses.dataclass(frozen=True, slots=True)
+class ParsedSource:
+    """One source's parsed pages: the postings, and how many pages gave none."""
+
+    postings: list[Posting]
+    empty_pages: int = 0
+
+
 def parse_source(adapter: Adapter[Any], pages: Sequence[Page], now: datetime) -> list[Posting]:
     """Parse and normalize one source's pages with its ready adapter (sent to the worker as it
     is): the work a worker does (both steps run native HTML parsers, selectolax and nh3)."""
+    return parse_pages(adapter, pages, now).postings
+
+
+def parse_pages(adapter: Adapter[Any], pages: Sequence[Page], now: datetime) -> ParsedSource:
+    """`parse_source`, counting the pages that gave no posting (for `Adapter.unparsed_note`)."""
     # Imported here: the pipeline imports this module, and a worker needs only these.
     from aggregator.credentials import option_secrets
     from aggregator.normalize.postings import normalize_all
 
     try:
-        raws = [raw for page in pages for raw in adapter.parse(page.body, url=page.url)]
+        per_page = [adapter.parse(page.body, url=page.url) for page in pages]
+        raws = [raw for found in per_page for raw in found]
         secrets = option_secrets(adapter.options, adapter.source.url).values
         if secrets:  # what a board echoes of our keys stays out of the store and the alerts
             raws = [_without_secrets(raw, secrets) for raw in raws]
-        return normalize_all(raws, source=adapter.source.name, now=now)
+        postings = normalize_all(raws, source=adapter.source.name, now=now)
+        return ParsedSource(postings, empty_pages=sum(1 for found in per_page if not found))
     except (ValueError, OSError, RecursionError) as exc:
         # What a hostile or broken document makes a parser raise; other exceptions are bugs
         # and reach the pipeline as what they are.

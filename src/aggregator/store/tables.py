@@ -205,6 +205,8 @@ source_state = Table(
     Column("disabled_reason", Text),
     Column("silent_since", UTCDateTime),
     Column("usual_gap_seconds", Float),
+    # Where a stream source stopped (migration 0007): an IMAP folder's UIDVALIDITY and last UID.
+    Column("cursor", Text),
 )
 
 locks = Table(
