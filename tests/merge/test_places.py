@@ -61,3 +61,18 @@ def test_looks_like_place() -> None:
     assert looks_like_place("Remote, US")
     assert not looks_like_place("Go")
     assert not looks_like_place("Payments")
+
+
+@pytest.mark.parametrize(
+    ("a", "b", "expected"),
+    [
+        ("Leeds, UK", "Bristol, UK", None),  # two cities of one country are two places
+        ("Springfield, IL", "Peoria, IL", None),  # a US state code is no country of its own
+        ("Springfield, IL", "Springfield, IL (Hybrid)", "strong"),
+        ("Leeds, UK", "Leeds", "strong"),
+    ],
+)
+def test_an_unknown_city_of_a_known_country_is_the_place(
+    a: str, b: str, expected: str | None
+) -> None:
+    assert compatible_places(place_keys([a]), place_keys([b])) == expected

@@ -190,8 +190,12 @@ def _phrase_keys(phrase: str) -> set[str]:
         if is_remote:
             keys |= _remote_keys(places, keys)
             keys |= {key.removeprefix("city:") for key in places if key.startswith("city:")}
-        elif places:
+        elif places and (_has_city(places) or found[0] or parts[0] in _IGNORED):
             keys.add(_best(places))
+        elif places:
+            # An unknown city in a known country ("Leeds, UK", "Springfield, IL"): the city is
+            # the place; the country alone would make every city of it the same place.
+            keys.add(f"other:{parts[0][:40]}")
         elif parts and parts[0] not in _IGNORED:
             keys.add(f"other:{parts[0][:40]}")
     return keys
