@@ -16,6 +16,7 @@ cursor instead:
 
 from __future__ import annotations
 
+import abc
 import asyncio
 import hashlib
 import json
@@ -23,7 +24,7 @@ import mailbox
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, ClassVar, TypeVar
 from urllib.parse import quote
 
 from pydantic import Field
@@ -40,15 +41,58 @@ from aggregator.errors import FetchError
 if TYPE_CHECKING:
     from aggregator.fetch.client import HttpClient
 
-__all__ = ["MaildirAdapter", "MaildirOptions", "MboxAdapter", "MboxOptions"]
+__all__ = [
+    "LocalMailAdapter",
+    "LocalMailOptions",
+    "MaildirAdapter",
+    "MaildirOptions",
+    "MboxAdapter",
+    "MboxOptions",
+]
 
 
-class MaildirOptions(MailOptions):
-    path: str = Field(min_length=1, description="the Maildir (with new/, cur/ and tmp/)")
+class LocalMailOptions(MailOptions):
+    path: str = Field(min_length=1, description="the Maildir (with new/, cur/, tmp/) or mbox")
 
 
-class MboxOptions(MailOptions):
-    path: str = Field(min_length=1, description="the mbox file")
+class MaildirOptions(LocalMailOptions):
+    """A Maildir's options."""
+
+
+class MboxOptions(LocalMailOptions):
+    """An mbox file's options."""
+
+
+LocalOptionsT = TypeVar("LocalOptionsT", bound=LocalMailOptions)
+# What a reader returns: (key, message bytes) pairs, the new cursor, how many were too big.
+Messages = tuple[list[tuple[str, bytes]], str, int]
+
+
+class LocalMailAdapter(MailAdapter[LocalOptionsT]):
+    """Mail on this machine (a Maildir, an mbox), read in a thread without changing it; the
+    cursor in the source state says what was read."""
+
+    scheme: ClassVar[str]
+
+    def home_urls(self) -> tuple[str, ...]:
+        return ()
+
+    @abc.abstractmethod
+    def read(self, path: Path, cursor: str | None) -> Messages:
+        """The messages after `cursor`, at most max_messages, none read past max_bytes."""
+
+    async def fetch(self, client: HttpClient, state: FetchState) -> FetchResult:
+        path = Path(self.options.path).expanduser().absolute()
+        try:
+            messages, cursor, oversized = await asyncio.to_thread(self.read, path, state.cursor)
+        except OSError as exc:
+            reason = exc.strerror or str(exc)
+            raise FetchError(f"source {self.source.name}: cannot read {path}: {reason}") from None
+        pages = tuple(
+            Page(_file_url(self.scheme, path, key), body, MESSAGE_TYPE) for key, body in messages
+        )
+        notes = (oversized_note(oversized, self.options.max_message_bytes),) if oversized else ()
+        return FetchResult(pages=pages, cursor=cursor, notes=notes)
 
 
 def _file_url(scheme: str, path: Path, key: str) -> str:
@@ -116,33 +160,18 @@ def read_maildir(
     return messages, mark.after(batch).dump(), oversized
 
 
-class MaildirAdapter(MailAdapter[MaildirOptions]):
+class MaildirAdapter(LocalMailAdapter[MaildirOptions]):
     """A local Maildir (filled by fetchmail, getmail, procmail...), read without changing it."""
 
     name: ClassVar[str] = "maildir"
     Options: ClassVar[type[AdapterOptions]] = MaildirOptions
+    scheme: ClassVar[str] = "maildir"
 
-    def home_urls(self) -> tuple[str, ...]:
-        return ()
-
-    async def fetch(self, client: HttpClient, state: FetchState) -> FetchResult:
-        path = Path(self.options.path).expanduser().absolute()
-        try:
-            messages, cursor, oversized = await asyncio.to_thread(
-                read_maildir,
-                path,
-                state.cursor,
-                max_messages=self.options.max_messages,
-                max_bytes=self.options.max_message_bytes,
-            )
-        except OSError as exc:
-            reason = exc.strerror or str(exc)
-            raise FetchError(f"source {self.source.name}: cannot read {path}: {reason}") from None
-        pages = tuple(
-            Page(_file_url("maildir", path, key), body, MESSAGE_TYPE) for key, body in messages
+    def read(self, path: Path, cursor: str | None) -> Messages:
+        options = self.options
+        return read_maildir(
+            path, cursor, max_messages=options.max_messages, max_bytes=options.max_message_bytes
         )
-        notes = (oversized_note(oversized, self.options.max_message_bytes),) if oversized else ()
-        return FetchResult(pages=pages, cursor=cursor, notes=notes)
 
 
 def _digest(body: bytes) -> str:
@@ -200,31 +229,17 @@ def _mbox_cursor(text: str | None) -> tuple[int, str]:
         return 0, ""
 
 
-class MboxAdapter(MailAdapter[MboxOptions]):
+class MboxAdapter(LocalMailAdapter[MboxOptions]):
     """A local mbox file, read without changing it; messages appended later are read next."""
 
     name: ClassVar[str] = "mbox"
     Options: ClassVar[type[AdapterOptions]] = MboxOptions
+    scheme: ClassVar[str] = "mbox"
 
-    def home_urls(self) -> tuple[str, ...]:
-        return ()
-
-    async def fetch(self, client: HttpClient, state: FetchState) -> FetchResult:
-        path = Path(self.options.path).expanduser().absolute()
-        try:
-            messages, cursor, oversized = await asyncio.to_thread(
-                read_mbox,
-                path,
-                state.cursor,
-                max_messages=self.options.max_messages,
-                max_bytes=self.options.max_message_bytes,
-            )
-        except OSError as exc:
-            reason = exc.strerror or str(exc)
-            raise FetchError(f"source {self.source.name}: cannot read {path}: {reason}") from None
-        pages = tuple(
-            Page(_file_url("mbox", path, str(index + 1)), body, MESSAGE_TYPE)
-            for index, body in messages
+    def read(self, path: Path, cursor: str | None) -> Messages:
+        options = self.options
+        messages, cursor, oversized = read_mbox(
+            path, cursor, max_messages=options.max_messages, max_bytes=options.max_message_bytes
         )
-        notes = (oversized_note(oversized, self.options.max_message_bytes),) if oversized else ()
-        return FetchResult(pages=pages, cursor=cursor, notes=notes)
+        # A message's key is its place in the file, counted from 1 as a mail client shows it.
+        return [(str(index + 1), body) for index, body in messages], cursor, oversized
