@@ -3,17 +3,19 @@
 from __future__ import annotations
 
 import logging
+import os
 import signal
 import sys
 import threading
 from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, NoReturn
+from typing import TYPE_CHECKING, Annotated, NoReturn, TextIO
 
 import typer
 
 from aggregator import __version__, redact
+from aggregator.cli.config_init import config_init
 from aggregator.cli.listings import listings_app
 from aggregator.cli.options import ConfigOption
 from aggregator.cli.outbox import notify_app, outbox_app
@@ -24,6 +26,7 @@ from aggregator.errors import ConfigError, describe_error
 # The stages are imported in the command bodies: `--version` and `--help` start without them.
 if TYPE_CHECKING:
     from aggregator.adapters.catalogue import ResolvedSource
+    from aggregator.cli.summary import Style
     from aggregator.config.model import Config
     from aggregator.pipeline.cycle import RunReport
     from aggregator.store import RunLockBusy, Store
@@ -41,10 +44,14 @@ app = typer.Typer(
     help="Aggregate job, gig and micro-internship listings and alert on the ones you want.",
     no_args_is_help=True,
     pretty_exceptions_enable=False,
-    add_completion=False,
+    # Plain help (inherited by every sub-command): typer's rich panels print `<bool>` beside
+    # each flag and break the docstrings' lines where the source does.
+    rich_markup_mode=None,
+    context_settings={"help_option_names": ["-h", "--help"]},
 )
-config_app = typer.Typer(help="Check configuration files.", no_args_is_help=True)
+config_app = typer.Typer(help="Write and check configuration files.", no_args_is_help=True)
 db_app = typer.Typer(help="Manage the database schema.", no_args_is_help=True)
+config_app.command("init")(config_init)
 app.add_typer(config_app, name="config")
 app.add_typer(db_app, name="db")
 app.add_typer(sources_app, name="sources")
@@ -117,8 +124,22 @@ def run(
         bool, typer.Option("--no-notify", help="Store and queue alerts but do not send them.")
     ] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")] = False,
+    quiet: Annotated[
+        bool,
+        typer.Option("--quiet", "-q", help="Print problems only (on stderr), even on a terminal."),
+    ] = False,
+    verbose: Annotated[
+        bool,
+        typer.Option(
+            "--verbose", "-v", help="Print the per-source table, even without a terminal."
+        ),
+    ] = False,
 ) -> None:
     """Run one cycle over the due sources, then deliver pending alerts (for cron).
+
+    Without a terminal (cron) or with --quiet, nothing is printed on stdout when all is well;
+    errors and failing sources go to stderr, so cron mails only a run in trouble. On a terminal
+    or with --verbose, a table shows each source's fetched, new and matched counts.
 
     Exit status: 0 when every source succeeded (or another run holds the lock), 1 when a source
     or a delivery failed (the rest is still processed and stored, undelivered alerts are
@@ -133,24 +154,37 @@ def run(
     from aggregator.notify.channels import set_console_stream
     from aggregator.store import RunLockBusy
 
+    if quiet and verbose:
+        raise typer.BadParameter("--quiet and --verbose exclude each other", param_hint="'--quiet'")
     _setup_logging(logging.ERROR)
     if as_json:
         set_console_stream(sys.stderr)  # keep standard output for the JSON summary alone
+    style = _summary_style(quiet=quiet, verbose=verbose)
     config, resolved = load_resolved_config(config_path)
     store = open_store(config.database, dry_run=dry_run)
     interrupt = _stop_handler()
     for stop_signal in STOP_SIGNALS:
         signal.signal(stop_signal, interrupt)
+    # A progress bar on a terminal, never under --quiet; standard error, beside the summary.
+    shown = not quiet and sys.stderr.isatty()
     try:
         if dry_run:
             report = asyncio.run(
-                _cycle(config, resolved, store, all_sources, dry_run=True, deliver=False)
+                _cycle(
+                    config, resolved, store, all_sources, dry_run=True, deliver=False, shown=shown
+                )
             )
         else:
             with store.run_lock("run", wait=RUN_LOCK_WAIT):
                 report = asyncio.run(
                     _cycle(
-                        config, resolved, store, all_sources, dry_run=False, deliver=not no_notify
+                        config,
+                        resolved,
+                        store,
+                        all_sources,
+                        dry_run=False,
+                        deliver=not no_notify,
+                        shown=shown,
                     )
                 )
     except RunLockBusy as busy:
@@ -169,8 +203,25 @@ def run(
     if as_json:
         typer.echo(json.dumps(report_as_json(report), indent=2))
     else:
-        print_report(report, dry_run=dry_run)
+        print_report(report, dry_run=dry_run, style=style)
     raise typer.Exit(EXIT_OK if report.sources_ok and report.delivery_ok else EXIT_FAILED)
+
+
+def _summary_style(*, quiet: bool, verbose: bool) -> Style:
+    from aggregator.cli.summary import Style
+
+    return Style(
+        table=verbose or (not quiet and sys.stdout.isatty()),
+        quiet=quiet,
+        color=_colour(sys.stdout),
+        err_color=_colour(sys.stderr),
+    )
+
+
+def _colour(stream: TextIO) -> bool:
+    """Colour on a terminal only, and not where $NO_COLOR is set to anything (no-color.org)
+    or the terminal says it cannot (TERM=dumb)."""
+    return stream.isatty() and not os.environ.get("NO_COLOR") and os.environ.get("TERM") != "dumb"
 
 
 def _holding(busy: RunLockBusy) -> str:
@@ -210,23 +261,30 @@ async def _cycle(
     *,
     dry_run: bool,
     deliver: bool,
+    shown: bool = False,
 ) -> RunReport:
+    """One cycle, with a progress bar on standard error when `shown` (a terminal)."""
+    from aggregator.cli.progress import RunProgress
     from aggregator.fetch.client import HttpClient
+    from aggregator.models import OutboxStatus
     from aggregator.pipeline.cycle import Pipeline
 
-    async with HttpClient(config.http) as client:
-        pipeline = Pipeline(config, store, client, resolved=resolved)
-        report = await pipeline.run_sources(
-            pipeline.due_sources(include_all=all_sources), dry_run=dry_run
-        )
-    if deliver:
-        try:
-            report.deliveries = pipeline.deliver()
-        except Exception as exc:
-            # What the sources stored is committed: the summary must still say so. The alerts
-            # stay queued (a claim of a live-then-gone holder is free at once).
-            report.delivery_error = describe_error(exc)
-            log.error("delivery failed: %s", report.delivery_error, exc_info=_State.debug)
+    with RunProgress(enabled=shown) as progress:
+        async with HttpClient(config.http) as client:
+            pipeline = Pipeline(config, store, client, resolved=resolved)
+            due = pipeline.due_sources(include_all=all_sources)
+            progress.fetching(len(due))
+            report = await pipeline.run_sources(due, dry_run=dry_run, on_fetched=progress.fetched)
+        if deliver:
+            if shown:
+                progress.delivering(len(store.outbox(status=OutboxStatus.PENDING)))
+            try:
+                report.deliveries = pipeline.deliver()
+            except Exception as exc:
+                # What the sources stored is committed: the summary must still say so. The
+                # alerts stay queued (a claim of a live-then-gone holder is free at once).
+                report.delivery_error = describe_error(exc)
+                log.error("delivery failed: %s", report.delivery_error, exc_info=_State.debug)
     return report
 
 

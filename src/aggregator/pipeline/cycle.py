@@ -126,15 +126,20 @@ class Pipeline:
         return [s for s in enabled if _is_due(states.get(s.name), now)]
 
     async def run_sources(
-        self, sources: Sequence[SourceConfig], *, dry_run: bool = False
+        self,
+        sources: Sequence[SourceConfig],
+        *,
+        dry_run: bool = False,
+        on_fetched: Callable[[str], None] | None = None,
     ) -> RunReport:
-        """Fetch the sources concurrently, then store and match each; one failure stays local."""
+        """Fetch the sources concurrently, then store and match each; one failure stays local.
+        `on_fetched(name)` is told as each fetch ends, well or not (the CLI's progress bar)."""
         report = RunReport()
         states = self.store.source_states()
         report.disabled = [s.name for s in sources if _is_disabled(states.get(s.name))]
         sources = [s for s in sources if s.name not in report.disabled]
         fetches = await asyncio.gather(
-            *(self._fetch(source, states.get(source.name)) for source in sources),
+            *(self._fetch_told(source, states.get(source.name), on_fetched) for source in sources),
             return_exceptions=True,
         )
         crash_point("after_fetch")
@@ -213,6 +218,18 @@ class Pipeline:
         return deliver_pending(
             self.store, self.channels, clock=self.clock, zone=self.config.zone, stop=stop
         )
+
+    async def _fetch_told(
+        self,
+        source: SourceConfig,
+        state: SourceState | None,
+        on_fetched: Callable[[str], None] | None,
+    ) -> FetchResult:
+        try:
+            return await self._fetch(source, state)
+        finally:
+            if on_fetched is not None:
+                on_fetched(source.name)
 
     async def _fetch(self, source: SourceConfig, state: SourceState | None) -> FetchResult:
         adapter = self.adapter(source)
