@@ -95,7 +95,7 @@ def test_a_run_right_after_a_run_fetches_nothing_that_is_not_due(
     config = write_config(tmp_path, {"jobs": url}, smtp.apprise_url())
     assert run_cli("run", "--config", str(config), cwd=tmp_path).returncode == 0
     requests_after_first = len(feed_server.requests)
-    second = run_cli("run", "--config", str(config), cwd=tmp_path)
+    second = run_cli("run", "--verbose", "--config", str(config), cwd=tmp_path)
     assert second.returncode == 0
     assert len(feed_server.requests) == requests_after_first
     assert "no source was due" in second.stdout
@@ -123,7 +123,7 @@ def test_an_unreachable_source_is_one_line_and_the_other_sources_are_still_store
     )
     feeds = {"good": good, "down": "http://127.0.0.1:9/feed.xml", "html-page": not_a_feed}
     config = write_config(tmp_path, feeds, smtp.apprise_url())
-    result = run_cli("run", "--config", str(config), cwd=tmp_path)
+    result = run_cli("run", "--verbose", "--config", str(config), cwd=tmp_path)
     assert result.returncode == 1
     lines = result.stdout.splitlines()
     down = [line for line in lines if line.startswith("down ")]
@@ -250,7 +250,7 @@ def test_a_failing_delivery_pass_still_prints_the_summary_and_loses_nothing(
             "BEGIN SELECT RAISE(ABORT, 'database or disk is full'); END"
         )
 
-    failed = run_cli("run", "--config", str(config), "--all", cwd=tmp_path)
+    failed = run_cli("run", "--verbose", "--config", str(config), "--all", cwd=tmp_path)
 
     assert failed.returncode == 1
     (summary,) = [x for x in failed.stdout.splitlines() if x.startswith("jobs ")]

@@ -110,7 +110,7 @@ def test_a_100k_deep_json_body_is_one_line_and_the_other_source_is_stored(
     database = f"sqlite:///{tmp_path / 'data.db'}"
     config = write_config(tmp_path, database, json_source("deep", deep) + json_source("ok", good))
 
-    result = run_cli("run", "--config", str(config), cwd=tmp_path)
+    result = run_cli("run", "--verbose", "--config", str(config), cwd=tmp_path)
 
     assert result.returncode == 1
     assert "Traceback" not in result.stderr
@@ -189,7 +189,9 @@ def test_a_full_disk_fails_that_source_in_one_line_and_keeps_what_the_others_sto
     server.route("/small", Reply(body=big_page("Small", 3, 10)))
     server.route("/large", Reply(body=big_page("Large", 40, 20_000)))  # 800 kB: no room
 
-    result = run_on_a_full_disk(pages + 2, "run", "--all", "--config", str(config), cwd=tmp_path)
+    result = run_on_a_full_disk(
+        pages + 2, "run", "--verbose", "--all", "--config", str(config), cwd=tmp_path
+    )
 
     assert result.returncode == 1, result.stdout + result.stderr
     output = result.stdout + result.stderr

@@ -33,7 +33,7 @@ def test_a_record_with_a_huge_number_does_not_cost_the_page(
         " options: {records: data, pagination: {type: cursor, cursor_path: pay}}}\n"
         f"  - {{name: remote, adapter: remoteok, url: '{feed}'}}\n"
     )
-    result = run_cli("run", "--config", str(config), cwd=tmp_path)
+    result = run_cli("run", "--verbose", "--config", str(config), cwd=tmp_path)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "set_int_max_str_digits" not in result.stdout + result.stderr
     fetched = {line.split()[0]: line.split()[1] for line in result.stdout.splitlines()[1:4]}

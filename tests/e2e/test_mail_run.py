@@ -91,7 +91,14 @@ def test_a_wrong_password_fails_the_source_with_no_secret_anywhere(
     config = write_config(tmp_path, mail_user)
 
     result = aggregate(
-        "--debug", "run", "--config", str(config), "--all", cwd=tmp_path, password=wrong
+        "--debug",
+        "run",
+        "--verbose",
+        "--config",
+        str(config),
+        "--all",
+        cwd=tmp_path,
+        password=wrong,
     )
 
     port = mail_user.server.imaps_port

@@ -98,9 +98,9 @@ def run(setup: Setup, *args: str) -> subprocess.CompletedProcess[str]:
 
 
 def test_a_run_and_a_debug_run_print_and_store_no_secret(setup: Setup) -> None:
-    first = run(setup, "run")
+    first = run(setup, "run", "--verbose")
     assert "Data analysis micro-internship" in setup.hooks[0].body.decode()
-    debug = run(setup, "--debug", "run", "--all")
+    debug = run(setup, "--debug", "run", "--verbose", "--all")
     assert "HTTP Request: GET http://127.0.0.1" in debug.stderr  # httpx's log line, redacted
     assert first.returncode in (0, 1)
     # The board received its credentials; the alerts and the database hold none of them.
@@ -123,7 +123,7 @@ def test_a_board_that_echoes_the_sources_keys_into_its_records_stores_none_of_th
         )
 
     setup.board.route("/jobs", echoing)
-    run(setup, "run")
+    run(setup, "run", "--verbose")
 
     (alert,) = [json.loads(seen.body) for seen in setup.hooks]
     assert_no_canary("a webhook alert", json.dumps(alert))

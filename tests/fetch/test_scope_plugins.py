@@ -93,7 +93,12 @@ def test_a_plugin_fetch_is_scoped_in_a_real_run(
         " options: {records: data}}\n"
     )
     result = run_cli(
-        "run", "--config", str(config), cwd=tmp_path, env={"PYTHONPATH": str(plugin_path)}
+        "run",
+        "--verbose",
+        "--config",
+        str(config),
+        cwd=tmp_path,
+        env={"PYTHONPATH": str(plugin_path)},
     )
     assert server.seen[0].headers["x-api-token"] == TOKEN  # the plug-in's own origin gets it
     assert other.seen == []  # the other origin gets nothing, its token least of all

@@ -31,7 +31,7 @@ def test_a_slow_next_link_page_fails_its_source_at_the_parse_deadline(
         f"  - {{name: good, adapter: json_api, url: '{feed}', options: {{records: data}}}}\n"
     )
     try:  # a hang guard: the worker is stopped after 2 s
-        result = run_cli("run", "--config", str(config), cwd=tmp_path, timeout=60)
+        result = run_cli("run", "--verbose", "--config", str(config), cwd=tmp_path, timeout=60)
     except subprocess.TimeoutExpired:
         raise AssertionError("the run was stuck parsing one page in the fetching process") from None
     lines = {line.split()[0]: line for line in result.stdout.splitlines() if line.strip()}
