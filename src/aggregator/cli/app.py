@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import logging
-import os
 import signal
 import sys
 import threading
 from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, NoReturn, TextIO
+from typing import TYPE_CHECKING, Annotated, NoReturn
 
 import typer
 
@@ -26,7 +25,6 @@ from aggregator.errors import ConfigError, describe_error
 # The stages are imported in the command bodies: `--version` and `--help` start without them.
 if TYPE_CHECKING:
     from aggregator.adapters.catalogue import ResolvedSource
-    from aggregator.cli.summary import Style
     from aggregator.config.model import Config
     from aggregator.pipeline.cycle import RunReport
     from aggregator.store import RunLockBusy, Store
@@ -150,7 +148,7 @@ def run(
     import json
 
     from aggregator.cli.startup import load_resolved_config, open_store
-    from aggregator.cli.summary import print_report, report_as_json
+    from aggregator.cli.summary import Style, print_report, report_as_json
     from aggregator.notify.channels import set_console_stream
     from aggregator.store import RunLockBusy
 
@@ -159,7 +157,7 @@ def run(
     _setup_logging(logging.ERROR)
     if as_json:
         set_console_stream(sys.stderr)  # keep standard output for the JSON summary alone
-    style = _summary_style(quiet=quiet, verbose=verbose)
+    style = Style.for_streams(quiet=quiet, verbose=verbose)
     config, resolved = load_resolved_config(config_path)
     store = open_store(config.database, dry_run=dry_run)
     interrupt = _stop_handler()
@@ -205,23 +203,6 @@ def run(
     else:
         print_report(report, dry_run=dry_run, style=style)
     raise typer.Exit(EXIT_OK if report.sources_ok and report.delivery_ok else EXIT_FAILED)
-
-
-def _summary_style(*, quiet: bool, verbose: bool) -> Style:
-    from aggregator.cli.summary import Style
-
-    return Style(
-        table=verbose or (not quiet and sys.stdout.isatty()),
-        quiet=quiet,
-        color=_colour(sys.stdout),
-        err_color=_colour(sys.stderr),
-    )
-
-
-def _colour(stream: TextIO) -> bool:
-    """Colour on a terminal only, and not where $NO_COLOR is set to anything (no-color.org)
-    or the terminal says it cannot (TERM=dumb)."""
-    return stream.isatty() and not os.environ.get("NO_COLOR") and os.environ.get("TERM") != "dumb"
 
 
 def _holding(busy: RunLockBusy) -> str:

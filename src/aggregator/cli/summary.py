@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import os
+import sys
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TextIO
 
 import typer
 
@@ -21,6 +23,22 @@ class Style:
     quiet: bool = False  # --quiet: problems only, not even a dry run's previews
     color: bool = False  # on standard output
     err_color: bool = False  # on standard error
+
+    @classmethod
+    def for_streams(cls, *, quiet: bool, verbose: bool) -> Style:
+        """The style for this process's standard output and error."""
+        return cls(
+            table=verbose or (not quiet and sys.stdout.isatty()),
+            quiet=quiet,
+            color=_colour(sys.stdout),
+            err_color=_colour(sys.stderr),
+        )
+
+
+def _colour(stream: TextIO) -> bool:
+    """Colour on a terminal only, and not where $NO_COLOR is set to anything (no-color.org)
+    or the terminal says it cannot (TERM=dumb)."""
+    return stream.isatty() and not os.environ.get("NO_COLOR") and os.environ.get("TERM") != "dumb"
 
 
 def print_report(report: RunReport, *, dry_run: bool = False, style: Style = Style()) -> None:
