@@ -37,7 +37,14 @@ def _imported(importtime_stderr: str) -> set[str]:
 
 @pytest.mark.parametrize(
     "args",
-    [("--version",), ("--help",), ("sources", "--help"), ("run", "--help")],
+    [
+        ("--version",),
+        ("--help",),
+        ("-h",),
+        ("sources", "--help"),
+        ("run", "--help"),
+        ("config", "init", "-h"),
+    ],
     ids=" ".join,
 )
 def test_version_and_help_import_no_database_alert_or_http_library(
