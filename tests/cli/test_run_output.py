@@ -193,3 +193,36 @@ def test_a_failing_source_is_on_the_terminal_with_either_flag(tmp_path: Path, fl
     assert status == 1
     assert "source down: connection refused" in screen
     assert ("source  fetched" in screen) == (flag == "--verbose")
+
+
+def _with_rule(config: Path, channel: str) -> None:
+    config.write_text(
+        config.read_text()
+        + f'channels:\n  me: "{channel}"\n'
+        + "rules:\n  - {name: gigs, query: data, notify: [me]}\n"
+    )
+
+
+def test_a_slow_delivery_shows_its_own_step_of_the_bar(tmp_path: Path, server: LocalServer) -> None:
+    config = write_config(tmp_path, {"jobs": feed(server)})
+    server.route(
+        "/hook", Reply(chunks=[b"{}"], delay=SLOW, headers={"Content-Type": "application/json"})
+    )
+    _with_rule(config, f"json://127.0.0.1:{server.port}/hook")
+    status, screen = run_on_a_tty("run", "--config", str(config), cwd=tmp_path)
+    assert status == 0, screen
+    assert "delivering 1 queued alert(s)" in screen
+    assert "delivered 1 alert(s), 0 failed" in screen
+    assert [seen.method for seen in server.seen] == ["GET", "POST"]
+
+
+def test_alerts_printed_on_the_terminal_are_not_torn_by_the_bar(
+    tmp_path: Path, server: LocalServer
+) -> None:
+    config = write_config(tmp_path, {"jobs": feed(server, delay=SLOW)})
+    _with_rule(config, "console://")
+    status, screen = run_on_a_tty("run", "--config", str(config), cwd=tmp_path)
+    assert status == 0, screen
+    assert "fetching 1 source(s)" in screen  # the bar was up while fetching
+    assert "delivering" not in screen
+    assert "\r\nData gig\r\n" in screen  # the console alert's title, on a line of its own

@@ -257,7 +257,9 @@ async def _cycle(
             progress.fetching(len(due))
             report = await pipeline.run_sources(due, dry_run=dry_run, on_fetched=progress.fetched)
         if deliver:
-            if shown:
+            if _prints_alerts(config):
+                progress.stop()  # console:// alerts would tear through the bar
+            elif shown:
                 progress.delivering(len(store.outbox(status=OutboxStatus.PENDING)))
             try:
                 report.deliveries = pipeline.deliver()
@@ -267,6 +269,11 @@ async def _cycle(
                 report.delivery_error = describe_error(exc)
                 log.error("delivery failed: %s", report.delivery_error, exc_info=_State.debug)
     return report
+
+
+def _prints_alerts(config: Config) -> bool:
+    urls = (url for channel in config.channels.values() for url in channel.urls)
+    return any(url.lower().startswith("console:") for url in urls)
 
 
 @app.command()

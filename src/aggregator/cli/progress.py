@@ -40,10 +40,15 @@ class RunProgress:
         exc: BaseException | None,
         traceback: TracebackType | None,
     ) -> None:
+        self.stop()
+
+    def stop(self) -> None:
+        """Erase the display for good (at the end, or before alerts print on the terminal)."""
         if self._timer is not None and self._progress is not None:
             self._timer.cancel()
             self._timer.join()  # a start under way finishes before the stop
             self._progress.stop()
+            self._progress = None
 
     def fetching(self, total: int) -> None:
         self._step(f"fetching {total} source(s)", total)
