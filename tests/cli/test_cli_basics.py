@@ -77,6 +77,9 @@ def test_install_completion_writes_a_bash_script_that_completes_commands(tmp_pat
         'echo "first: ${COMPREPLY[*]}"\n'
         "COMP_WORDS=(aggregate config ''); COMP_CWORD=2; _aggregate_completion aggregate\n"
         'echo "second: ${COMPREPLY[*]}"\n'
+        # No config file anywhere (a fresh HOME): options still complete.
+        "COMP_WORDS=(aggregate run --dry); COMP_CWORD=2; _aggregate_completion aggregate\n"
+        'echo "third: ${COMPREPLY[*]}"\n'
     )
     shell = shutil.which("bash")
     assert shell is not None
@@ -84,6 +87,7 @@ def test_install_completion_writes_a_bash_script_that_completes_commands(tmp_pat
         [shell, "--norc", "-c", probe], env=env, capture_output=True, text=True, timeout=60
     )
     assert completed.returncode == 0, completed.stderr
-    first, second = completed.stdout.splitlines()
+    first, second, third = completed.stdout.splitlines()
     assert first == "first: config"
     assert set(second.removeprefix("second: ").split()) == {"init", "validate"}
+    assert third == "third: --dry-run"

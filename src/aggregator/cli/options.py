@@ -57,6 +57,8 @@ def default_config_path() -> Path:
     for path in default_config_paths():
         if path.is_file():
             return path
+    if _completing():
+        return LOCAL_CONFIG  # a shell asking for completions needs no config: never fail it
     places = " or ".join(
         f"./{path}" if path == LOCAL_CONFIG else str(path) for path in default_config_paths()
     )
@@ -65,6 +67,11 @@ def default_config_path() -> Path:
         "(`aggregate config init` writes a starter one)",
         param_hint="'--config'",
     )
+
+
+def _completing() -> bool:
+    # Click's completion protocol: the shell runs the command with `_PROG_COMPLETE` set.
+    return any(name.startswith("_") and name.endswith("_COMPLETE") for name in os.environ)
 
 
 # --config with the default lookup; an optional one (no config at all is fine) is
