@@ -192,6 +192,7 @@ class SourceRunResult:
     fetched: int = 0
     new: int = 0
     matched: int = 0
+    held_back: int = 0  # matched listings too old to alert on a first fetch (`backfill`)
     error: str | None = None
     notes: list[str] = field(default_factory=list)  # e.g. a record skipped, the rest stored
 

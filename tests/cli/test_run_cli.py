@@ -205,6 +205,7 @@ def test_json_output_stays_parseable_when_alerts_go_to_the_terminal(
         "fetched": 3,
         "new": 3,
         "matched": 1,
+        "held_back": 0,
         "error": None,
         "notes": [],
     }

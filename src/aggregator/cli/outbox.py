@@ -4,15 +4,19 @@ from __future__ import annotations
 
 import json
 import logging
+import sys
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from aggregator import redact
 from aggregator.cli.options import ConfigOption
 from aggregator.models import JobDetails, Listing, OutboxEntry, OutboxStatus
+
+if TYPE_CHECKING:
+    from aggregator.store import Store
 
 # The stages (config loading, the store, the channels) are imported in the command bodies:
 # `--help` starts without them.
@@ -206,29 +210,89 @@ def outbox_retry(
 def outbox_purge(
     config_path: ConfigOption,
     older_than: Annotated[
-        str, typer.Option("--older-than", help="Only rows created longer ago than this.")
-    ] = "30d",
+        str | None,
+        typer.Option(
+            "--older-than", help="Only rows created longer ago than this (sent and dead: 30d)."
+        ),
+    ] = None,
     dead: Annotated[
         bool, typer.Option("--dead", help="Also delete dead rows (they are kept by default).")
     ] = False,
+    pending: Annotated[
+        bool,
+        typer.Option("--pending", help="Drop queued alerts instead: they will never be sent."),
+    ] = False,
+    rule: Annotated[
+        str | None, typer.Option("--rule", help="With --pending: only this rule's alerts.")
+    ] = None,
+    source: Annotated[
+        str | None,
+        typer.Option("--source", help="With --pending: only alerts of listings this source saw."),
+    ] = None,
+    yes: Annotated[bool, typer.Option("--yes", help="With --pending: do not ask.")] = False,
 ) -> None:
-    """Delete sent alerts (and dead ones with --dead) older than --older-than; never pending ones.
+    """Delete sent alerts (and dead ones with --dead) older than --older-than; never pending
+    ones, unless --pending: then drop queued alerts (of --rule, --source), after a confirmation.
 
     A purged alert is never sent again: only new listings are queued.
     """
     from aggregator.cli.startup import load_checked_config, open_store
     from aggregator.config.model import parse_duration
 
+    _check_purge_options(
+        pending=pending, dead=dead, older_than=older_than, rule=rule, source=source
+    )
     try:
-        age = parse_duration(older_than)
+        age = parse_duration(older_than or "30d")
     except ValueError as exc:
         typer.echo(f"--older-than: {exc}", err=True)
         raise typer.Exit(EXIT_USAGE) from None
-    statuses = [OutboxStatus.SENT, *([OutboxStatus.DEAD] if dead else [])]
     config = load_checked_config(config_path)
     store = open_store(config.database)
     try:
+        if pending:
+            count = _purge_pending(store, rule=rule, source=source, yes=yes)
+            typer.echo(f"dropped {count} pending alert(s)")
+            return
+        statuses = [OutboxStatus.SENT, *([OutboxStatus.DEAD] if dead else [])]
         count = store.purge_outbox(statuses=statuses, before=datetime.now(UTC) - age)
     finally:
         store.dispose()
     typer.echo(f"purged {count} row(s)")
+
+
+def _check_purge_options(
+    *, pending: bool, dead: bool, older_than: str | None, rule: str | None, source: str | None
+) -> None:
+    """--pending drops queued alerts by rule and source, not by age; the others purge by age."""
+    if pending and (dead or older_than is not None):
+        problem = "--pending cannot be combined with --dead or --older-than"
+    elif not pending and (rule is not None or source is not None):
+        problem = "--rule and --source need --pending (sent and dead rows are purged by age)"
+    else:
+        return
+    typer.echo(problem, err=True)
+    raise typer.Exit(EXIT_USAGE)
+
+
+def _purge_pending(store: Store, *, rule: str | None, source: str | None, yes: bool) -> int:
+    """Count the pending alerts, ask (unless `yes`), then drop them; return how many went."""
+    now = datetime.now(UTC)
+    count = store.purge_pending(now=now, rule=rule, source=source, dry_run=True)
+    if count == 0:
+        return 0
+    which = "".join(
+        f" of {kind} {name!r}" for kind, name in (("rule", rule), ("source", source)) if name
+    )
+    if not yes:
+        if not sys.stdin.isatty():
+            typer.echo(
+                f"refusing to drop {count} pending alert(s){which} without a confirmation: "
+                "stdin is not a terminal; add --yes",
+                err=True,
+            )
+            raise typer.Exit(EXIT_USAGE)
+        if not typer.confirm(f"Drop {count} pending alert(s){which}? They will never be sent."):
+            typer.echo("nothing dropped", err=True)
+            raise typer.Exit(EXIT_FAILED)
+    return store.purge_pending(now=datetime.now(UTC), rule=rule, source=source)

@@ -109,6 +109,7 @@ def report_as_json(report: RunReport) -> dict[str, Any]:
                 "fetched": r.fetched,
                 "new": r.new,
                 "matched": r.matched,
+                "held_back": r.held_back,
                 "error": r.error,
                 "notes": r.notes,
             }

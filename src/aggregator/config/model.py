@@ -24,6 +24,7 @@ from pydantic import (
 )
 
 from aggregator import redact
+from aggregator.config.backfill import DEFAULT_BACKFILL, Backfill, parse_backfill
 from aggregator.config.bounds import MAX_DURATION, Bounds, format_duration, parse_duration
 from aggregator.config.checks import Checks, pydantic_problems, semantic_problems
 from aggregator.config.safe_yaml import (
@@ -48,6 +49,7 @@ __all__ = [
     "MAX_CONFIG_DEPTH",
     "MAX_CONFIG_VALUES",
     "MAX_EVERY",
+    "Backfill",
     "Bounds",
     "ChannelConfig",
     "Checks",
@@ -138,6 +140,10 @@ class HealthConfig(_Strict):
     silent_after: Annotated[float, Factor] = Field(10.0, description="times the source's usual gap")
 
 
+def _backfill(value: object) -> Backfill | None:
+    return None if value is None else parse_backfill(value)
+
+
 class SourceConfig(_Strict):
     """One place to read (`sources[]`). A catalogue entry (`sources/`) may supply the url,
     the interval and default options; `options` are checked by the adapter."""
@@ -155,6 +161,9 @@ class SourceConfig(_Strict):
     # without the source's credentials); by default they stop the fetch with an error.
     allow_offsite: bool = False
     silent_after: Annotated[float | None, Factor] = Field(None, description="times the usual gap")
+    backfill: Annotated[Backfill | None, BeforeValidator(_backfill)] = Field(
+        None, description="overrides the top-level backfill for this source"
+    )
     options: dict[str, Any] = Field(default_factory=dict)
 
     @property
@@ -236,6 +245,11 @@ class Config(_Strict):
     http: HttpConfig = HttpConfig()
     parse: ParseConfig = ParseConfig()
     health: HealthConfig = HealthConfig()
+    backfill: Annotated[Backfill, BeforeValidator(parse_backfill)] = Field(
+        DEFAULT_BACKFILL,
+        description="a source's first fetch (or one after a longer pause) alerts only what "
+        "was posted this recently: a duration, all or none",
+    )
     sources: list[SourceConfig] = Field(default_factory=list)
     channels: Annotated[dict[str, ChannelConfig], BeforeValidator(_channels)] = Field(
         default_factory=dict

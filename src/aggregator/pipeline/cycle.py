@@ -30,6 +30,7 @@ from aggregator.models import (
 from aggregator.notify import Alert, Channel, build_channels, deliver_pending, render_alert
 from aggregator.notify.deliver import ADMIN_CHANNEL
 from aggregator.notify.schedules import next_digest_time
+from aggregator.pipeline.backfill import HoldBack, hold_back
 from aggregator.pipeline.health import HealthEvent, after_failure, after_success
 from aggregator.pipeline.isolation import WorkerPool, parse_pages, shared_pool
 from aggregator.store import SkippedPosting, Store
@@ -146,7 +147,8 @@ class Pipeline:
         for source, fetched in zip(sources, fetches, strict=True):
             result = SourceRunResult(source=source.name)
             report.sources.append(result)
-            new = await self._process(source, fetched, result, report, dry_run=dry_run)
+            hold = hold_back(self.config, source, states.get(source.name), now=self.clock())
+            new = await self._process(source, fetched, result, report, dry_run=dry_run, hold=hold)
             if not dry_run:
                 self._record_safely(source, states.get(source.name), fetched, result, new, report)
                 if result.ok and isinstance(fetched, FetchResult):
@@ -173,6 +175,7 @@ class Pipeline:
         report: RunReport,
         *,
         dry_run: bool,
+        hold: HoldBack | None = None,
     ) -> int:
         """Parse and store one source's fetch; return how many listings were new. Any failure
         stays in `result` as one line (the traceback goes to the log with --debug only)."""
@@ -182,7 +185,13 @@ class Pipeline:
             postings = await self._parse(source, fetched, result)
             whole_board = self._lists_whole_board(source, fetched)
             return self._ingest(
-                source, postings, result, report, dry_run=dry_run, whole_board=whole_board
+                source,
+                postings,
+                result,
+                report,
+                dry_run=dry_run,
+                whole_board=whole_board,
+                hold=hold,
             )
         except (AggregatorError, RecursionError) as exc:
             result.error = describe_error(exc)
@@ -307,10 +316,13 @@ class Pipeline:
         *,
         dry_run: bool,
         whole_board: bool = False,
+        hold: HoldBack | None = None,
     ) -> int:
         """Store the postings and queue the alerts of the listings they made (or joined: a rule
         matches a listing once, so only a rule that had not matched it yet alerts); a fetch
-        of the whole board closes the source's postings it no longer lists."""
+        of the whole board closes the source's postings it no longer lists. With `hold` (a
+        first fetch), the older listings' matches are recorded, so they never alert later,
+        but not queued."""
         if not postings and not whole_board:
             return 0
         result.fetched = len(postings)
@@ -327,12 +339,15 @@ class Pipeline:
             found = [m for item in open_ones for m in self.matcher.match(item, now=self.clock())]
             matches = unit.add_matches(found)
             crash_point("mid_store_tx")
-            targets = [(m, ch) for m in matches for ch in self._notify_targets[m.rule]]
+            alerting, held = hold.split(matches, _by_id(open_ones)) if hold else (matches, set())
+            targets = [(m, ch) for m in alerting for ch in self._notify_targets[m.rule]]
             unit.enqueue(targets, now=self.clock(), digest_at=self._digest_times())
         if not dry_run:
             crash_point("after_outbox_commit")
         result.notes += [_skip_note(posting) for posting in skipped]  # once committed
-        result.new, result.matched = len(new_listings), len(matches)
+        result.new, result.matched, result.held_back = len(new_listings), len(matches), len(held)
+        if hold and held:
+            result.notes.append(hold.note(len(held)))
         if dry_run:
             report.previews += self._previews(touched, targets)
         return len(new_listings)
@@ -407,6 +422,10 @@ class Pipeline:
                     key=key, channel=ADMIN_CHANNEL, text=event.message, now=now
                 )
         return events
+
+
+def _by_id(listings: Sequence[Listing]) -> dict[int, Listing]:
+    return {listing.id: listing for listing in listings}
 
 
 def _skip_note(skipped: SkippedPosting) -> str:

@@ -11,11 +11,12 @@ from sqlalchemy import ColumnElement, Connection, delete, func, or_, select, upd
 
 from aggregator.models import OutboxEntry, OutboxStatus
 from aggregator.store.rows import format_done_urls, outbox_from_row, upsert_insert
-from aggregator.store.tables import outbox
+from aggregator.store.tables import outbox, sightings
 
 __all__ = [
     "Claim",
     "claim_due",
+    "count_pending",
     "defer",
     "enqueue_notice",
     "lease_holders",
@@ -23,6 +24,7 @@ __all__ = [
     "mark_failed",
     "mark_sent",
     "purge",
+    "purge_pending",
     "release",
     "renew",
     "retry",
@@ -263,4 +265,34 @@ def purge(connection: Connection, *, statuses: Collection[OutboxStatus], before:
     """
     wanted = [status.value for status in statuses if status != OutboxStatus.PENDING]
     statement = delete(outbox).where(outbox.c.status.in_(wanted), outbox.c.created_at < before)
+    return int(connection.execute(statement).rowcount)
+
+
+def _purgeable(now: datetime, rule: str | None, source: str | None) -> ColumnElement[bool]:
+    """Pending alert and digest rows of `rule` and of listings seen on `source` (None: any),
+    not leased to a sender right now (such a row may be on its way already)."""
+    lease_free = or_(outbox.c.lease_until.is_(None), outbox.c.lease_until < now)
+    condition = (outbox.c.status == PENDING) & outbox.c.listing_id.is_not(None) & lease_free
+    if rule is not None:
+        condition &= outbox.c.rule == rule
+    if source is not None:
+        seen_on = select(sightings.c.listing_id).where(sightings.c.source == source)
+        condition &= outbox.c.listing_id.in_(seen_on)
+    return condition
+
+
+def count_pending(
+    connection: Connection, *, now: datetime, rule: str | None = None, source: str | None = None
+) -> int:
+    """How many rows `purge_pending` would delete now."""
+    query = select(func.count()).select_from(outbox).where(_purgeable(now, rule, source))
+    return int(connection.execute(query).scalar_one())
+
+
+def purge_pending(
+    connection: Connection, *, now: datetime, rule: str | None = None, source: str | None = None
+) -> int:
+    """Delete the pending alerts of `rule` and `source` (`_purgeable`); return how many. The
+    listing's match stays recorded, so the alert is never queued again."""
+    statement = delete(outbox).where(_purgeable(now, rule, source))
     return int(connection.execute(statement).rowcount)

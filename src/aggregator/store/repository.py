@@ -211,6 +211,20 @@ class Store:
         with begin(self._engine) as connection:
             return delivery.purge(connection, statuses=statuses, before=before)
 
+    def purge_pending(
+        self,
+        *,
+        now: datetime,
+        rule: str | None = None,
+        source: str | None = None,
+        dry_run: bool = False,
+    ) -> int:
+        """Delete the unleased pending alerts of `rule` and `source` (None: any); return how
+        many (`dry_run`: how many would go, deleting nothing)."""
+        with begin(self._engine, write=not dry_run) as connection:
+            purge = delivery.count_pending if dry_run else delivery.purge_pending
+            return purge(connection, now=now, rule=rule, source=source)
+
     def outbox(self, *, status: OutboxStatus | None = None) -> list[OutboxEntry]:
         with begin(self._engine, write=False) as connection:
             return delivery.list_outbox(connection, status=status)

@@ -52,6 +52,7 @@ def demo_config(base_url: str, database: str) -> Config:
         {
             "database": database,
             "http": {"per_host_gap": 0},
+            "backfill": "all",  # the sample feeds are old: alert them all the same
             "sources": [
                 {"name": Path(feed).stem, "adapter": "rss", "url": f"{base_url}/{feed}"}
                 for feed in SAMPLE_FEEDS
