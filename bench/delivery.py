@@ -185,6 +185,7 @@ def sends_only(receiver: Receiver, count: int) -> float:
     """Seconds for `count` sends through one channel, without the store."""
     config = Config.model_validate({"channels": {"me": url_for(receiver)}})
     (channel,) = build_channels(config.channels).values()
+    channel.keep_connections()
     alert = Alert(title="Data analyst at Company", body="<p>Work with data.</p>", text="Work")
     started = time.perf_counter()
     for n in range(count):

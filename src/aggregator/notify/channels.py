@@ -137,7 +137,8 @@ class Target:
 
     url: str
     _apprise: apprise.Apprise
-    # An e-mail URL's SMTP connection, kept from one message to the next until close().
+    # An e-mail URL's SMTP connection, kept from one message to the next during a delivery
+    # pass (keep() to close()); outside one, apprise's connection per message.
     _smtp: Session | None = None
 
     @property
@@ -169,14 +170,16 @@ class Target:
         rate = float(getattr(plugin, "request_rate_per_sec", 1) or 0)
         return rate <= 0 and self.scheme not in EMAIL_SCHEMES | {"console"}
 
+    def keep(self) -> None:
+        """Keep an e-mail URL's SMTP connection open from one message to the next."""
+        if self.scheme in EMAIL_SCHEMES and self._smtp is None:
+            self._smtp = Session()
+
     def close(self) -> None:
         """Quit the SMTP connection kept for this URL, if any."""
         if self._smtp is not None:
             self._smtp.close()
-
-    @property
-    def connections_opened(self) -> int:
-        return self._smtp.opened if self._smtp is not None else 0
+            self._smtp = None
 
 
 def _format_of(plugin: Any) -> str:
@@ -265,6 +268,11 @@ class Channel:
             self._copies.append(Channel(name=self.name, targets=targets, config=self.config))
         return [self, *self._copies[: count - 1]]
 
+    def keep_connections(self) -> None:
+        """Start a pass: e-mail URLs keep their SMTP connection until close()."""
+        for target in self.targets:
+            target.keep()
+
     def close(self) -> None:
         """End the pass: quit the SMTP connections kept open, except one an abandoned send
         may still be using (it ends with that send's thread)."""
@@ -295,6 +303,8 @@ class Channel:
         if abandoned is None or not abandoned.is_alive():
             return self.targets[index]
         fresh = _target_for(self.targets[index].url)
+        if self.targets[index]._smtp is not None:
+            fresh.keep()  # its own connection: the abandoned send may still use the old one
         self.targets = (*self.targets[:index], fresh, *self.targets[index + 1 :])
         return fresh
 
@@ -348,5 +358,4 @@ def _target_for(url: str) -> Target:
         # service), which was the whole cost of a pass. Our messages to one server go one after
         # another over one connection, each answered before the next: the server paces us.
         instance[0].request_rate_per_sec = 0
-        target._smtp = Session()
     return target

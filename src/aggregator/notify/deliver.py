@@ -137,6 +137,7 @@ def _grace(finished: Iterable[threading.Event]) -> None:
 def _channel(run: _Pass, name: str, finished: threading.Event) -> None:
     """One channel's deliveries: its instant rows one message at a time, then its digests."""
     try:
+        run.channels[name].keep_connections()
         while not run.stop.is_set() and _next_instant(run, name):
             pass
         while not run.stop.is_set() and _next_digest(run, name):
@@ -160,10 +161,11 @@ def _claim(
     *,
     same_rule: bool = False,
     lease: timedelta | None = None,
+    now: datetime | None = None,
 ) -> list[OutboxEntry]:
     """Claim the rows of the next message (or batch of messages), right before sending."""
     entries = run.store.claim_due(
-        now=run.clock(),
+        now=now or run.clock(),
         lease=lease or _lease(run.channels[name]),
         limit=limit,
         channels=[name],
@@ -196,9 +198,9 @@ def _next_instant(run: _Pass, name: str) -> bool:
     size = run.batch_size.get(name, 1)
     if left is not None:
         size = min(size, left - 1)  # keep the last message of the hour for the overflow
-    lease = _lease(run.channels[name]) + BATCH_SLACK
-    entries = _claim(run, name, _INSTANT, size, lease=lease)
-    return bool(entries) and _send_batch(run, name, entries, lease)
+    lease, claimed_at = _lease(run.channels[name]) + BATCH_SLACK, run.clock()
+    entries = _claim(run, name, _INSTANT, size, lease=lease, now=claimed_at)
+    return bool(entries) and _send_batch(run, name, entries, lease, claimed_at)
 
 
 def _next_digest(run: _Pass, name: str) -> bool:
@@ -282,11 +284,13 @@ def _send_group(
         _record_failure(run, entry, outcome.error, outcome.done, now)
 
 
-def _send_batch(run: _Pass, name: str, entries: Sequence[OutboxEntry], lease: timedelta) -> bool:
+def _send_batch(
+    run: _Pass, name: str, entries: Sequence[OutboxEntry], lease: timedelta, claimed_at: datetime
+) -> bool:
     """Send each claimed alert as its own message (batch.py) and record the sent ones in one
     transaction. False: the channel stopped answering or the claim was lost; its pass ends."""
     channel = run.channels[name]
-    started = run.clock()
+    started = claimed_at
     listings = run.store.listings({e.listing_id for e in entries if e.listing_id is not None})
 
     def failed(entry: OutboxEntry, error: str, done: frozenset[int]) -> datetime | None:
