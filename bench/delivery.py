@@ -243,17 +243,16 @@ without the pause, alerts are claimed in batches of up to 100 under one lease an
 ones are recorded in one statement, and a webhook channel sends {workers} at a time.
 
 What is left per e-mail, measured at a quieter moment (load average 1.5; 300 sends in a row:
-2.0 ms each in the sending thread, 2.2 ms through `Channel.send`): apprise building the message (MIME parts, the plain
-text made from our HTML, headers) about 0.7 ms, the SMTP exchange (MAIL, RCPT, DATA: smtplib
-waits for each answer) about 0.9 ms, apprise's own bookkeeping about 0.4 ms, and the send's
-budget thread about 0.2 ms; end to end adds rendering (about 1 ms: three formats per alert) and
-the store (about 0.4 ms). So the sends alone come to about the 2 ms goal on a quiet box; end
-to end does not yet. A webhook
-costs about 2.5 ms of CPU in apprise and requests (a new HTTP connection per message: apprise's
-`json://` posts through `requests.post`); sending {workers} at a time hides the waiting but not
-that CPU, which the interpreter lock serializes, so the 1 ms goal is not met on two cores. The
-timing box is the 2-core development machine shared with other jobs: single runs vary by a
-third either way.
+2.0 ms each in the sending thread, 2.2 ms through `Channel.send`): apprise building the message
+(MIME parts, the plain text made from our HTML, headers) about 0.7 ms, the SMTP exchange (MAIL,
+RCPT, DATA: smtplib waits for each answer) about 0.9 ms, apprise's own bookkeeping about 0.4
+ms, and the send's budget thread about 0.2 ms; end to end adds rendering (about 1 ms: three
+formats per alert) and the store (about 0.4 ms). So the sends alone come to about the 2 ms goal
+on a quiet box; end to end does not yet. A webhook costs about 2.5 ms of CPU in apprise and
+requests (a new HTTP connection per message: apprise's `json://` posts through
+`requests.post`); sending {workers} at a time hides the waiting but not that CPU, which the
+interpreter lock serializes, so the 1 ms goal is not met on two cores. The timing box is the
+2-core development machine shared with other jobs: single runs vary by a third either way.
 """
 
 
