@@ -101,6 +101,26 @@ def test_mark_sent_records_the_delivery_and_ends_the_lease(
     assert store.claim_due(now=now + LEASE * 2, lease=LEASE) == []
 
 
+def test_mark_sent_alone_records_a_batch_but_not_a_row_claimed_again_by_another(
+    store: Store, enqueue_alerts: Enqueue, now: datetime
+) -> None:
+    enqueue_alerts(3)
+    batch = store.claim_due(now=now, lease=LEASE)
+    later = now + LEASE + timedelta(seconds=1)  # the lease ran out; another claims the last row
+    (taken,) = store.claim_due(now=later, lease=LEASE, limit=1)
+    assert taken.id == batch[0].id
+
+    recorded = store.mark_sent_alone(batch, now=later)
+
+    assert recorded == {entry.id for entry in batch[1:]}
+    rows = {entry.id: entry for entry in store.outbox(status=None)}
+    assert rows[taken.id].status == OutboxStatus.PENDING
+    assert rows[taken.id].lease_token == taken.lease_token
+    for entry in batch[1:]:
+        assert (rows[entry.id].status, rows[entry.id].message_id) == (OutboxStatus.SENT, entry.key)
+        assert rows[entry.id].attempts == 1
+
+
 def test_mark_failed_with_a_retry_time_reschedules_the_row(
     store: Store, enqueue_alerts: Enqueue, now: datetime
 ) -> None:

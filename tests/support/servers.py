@@ -47,6 +47,7 @@ class SmtpSink:
     def __init__(self, port: int | None = None) -> None:
         self.port = port or free_port()
         self.messages: list[EmailMessage] = []
+        self._sessions: list[Any] = []  # the SMTP session (one per connection) of each message
         self._lock = threading.Lock()
         self._controller: Controller | None = None
 
@@ -54,7 +55,14 @@ class SmtpSink:
         message = email.message_from_bytes(envelope.content, policy=email.policy.default)
         with self._lock:
             self.messages.append(message)  # type: ignore[arg-type]
+            self._sessions.append(session)
         return "250 OK"
+
+    @property
+    def connections(self) -> int:
+        """How many SMTP connections delivered the messages received so far."""
+        with self._lock:
+            return len({id(session) for session in self._sessions})
 
     def apprise_url(self, to: str = "me@example.com") -> str:
         return f"mailto://127.0.0.1:{self.port}?from=alerts@example.com&to={to}&mode=insecure"

@@ -22,6 +22,7 @@ from aggregator import redact
 from aggregator.config.model import ChannelConfig
 from aggregator.notify.render import Alert
 from aggregator.notify.send_budget import send_within
+from aggregator.notify.smtp_session import KeptConnection, Session, active
 
 __all__ = [
     "Channel",
@@ -46,6 +47,10 @@ MESSAGE_ID_DOMAIN = "aggregator.invalid"
 # The header that carries the outbox key on webhooks (json://, form://, xml://), so that a
 # receiver can drop a message it already has (the IETF idempotency-key draft's name).
 KEY_HEADER = "Idempotency-Key"
+EMAIL_SCHEMES = frozenset({"mailto", "mailtos"})
+# Messages a channel sends at once when none of its URLs has an apprise throttle (webhooks,
+# and services that pace themselves by their answers); each worker has its own apprise objects.
+WEBHOOK_WORKERS = 8
 
 
 class _Console:
@@ -79,11 +84,13 @@ def _keyed_msgid(idstring: str | None = None, domain: str | None = None) -> str:
 
 
 @functools.cache
-def _use_keyed_message_ids() -> None:
-    """Make apprise's e-mail plugin take our Message-ID. apprise has no option for it: it sets
-    the header after any custom ones (`+Message-ID=` would add a second). Done once, when the
-    first channel is built, not as a side effect of importing this module."""
+def _patch_apprise_email() -> None:
+    """Make apprise's e-mail plugin take our Message-ID and keep its SMTP connection open
+    across the messages of a pass (smtp_session.py). apprise has no option for either: it sets
+    the Message-ID after any custom headers (`+Message-ID=` would add a second) and quits after
+    each message. Done once, when the first channel is built, not on import."""
     apprise_email.make_msgid = _keyed_msgid  # type: ignore[attr-defined]
+    apprise_email.AppriseSMTPController = KeptConnection  # type: ignore[attr-defined]
 
 
 def message_id_for(key: str) -> str:
@@ -117,6 +124,7 @@ class SendOutcome:
     done: frozenset[int]
     error: str | None = None
     stopped: bool = False
+    timed_out: bool = False  # a URL did not answer within send_timeout (its send abandoned)
 
     @property
     def ok(self) -> bool:
@@ -129,6 +137,9 @@ class Target:
 
     url: str
     _apprise: apprise.Apprise
+    # An e-mail URL's SMTP connection, kept from one message to the next during a delivery
+    # pass (keep() to close()); outside one, apprise's connection per message.
+    _smtp: Session | None = None
 
     @property
     def scheme(self) -> str:
@@ -145,12 +156,30 @@ class Target:
         body_format = _format_of(plugin)
         # A service without a title field puts the title into the body, in the body's format.
         title = alert.title if plugin.title_maxlen > 0 else alert.title_for(body_format)
-        with _keyed(plugin, key):
+        with _keyed(plugin, key), active(self._smtp):
             return bool(
                 self._apprise.notify(
                     title=title, body=alert.body_for(body_format), body_format=body_format
                 )
             )
+
+    @property
+    def unthrottled(self) -> bool:
+        """apprise does not space this URL's sends, and it is no e-mail or terminal."""
+        plugin = self._apprise[0]
+        rate = float(getattr(plugin, "request_rate_per_sec", 1) or 0)
+        return rate <= 0 and self.scheme not in EMAIL_SCHEMES | {"console"}
+
+    def keep(self) -> None:
+        """Keep an e-mail URL's SMTP connection open from one message to the next."""
+        if self.scheme in EMAIL_SCHEMES and self._smtp is None:
+            self._smtp = Session()
+
+    def close(self) -> None:
+        """Quit the SMTP connection kept for this URL, if any."""
+        if self._smtp is not None:
+            self._smtp.close()
+            self._smtp = None
 
 
 def _format_of(plugin: Any) -> str:
@@ -189,6 +218,7 @@ class Channel:
     _abandoned: dict[int, threading.Thread | None] = field(
         default_factory=dict, init=False, repr=False
     )
+    _copies: list[Channel] = field(default_factory=list, init=False, repr=False)
 
     @property
     def urls(self) -> tuple[str, ...]:
@@ -196,7 +226,7 @@ class Channel:
 
     @property
     def is_email(self) -> bool:
-        return all(target.scheme in {"mailto", "mailtos"} for target in self.targets)
+        return all(target.scheme in EMAIL_SCHEMES for target in self.targets)
 
     def send(
         self,
@@ -209,7 +239,7 @@ class Channel:
         """Send to every URL not in `skip`, each within the channel's `send_timeout`; never
         raises. The outcome lists the URLs done. `before_each(index, done)` runs right before
         each URL's send: False stops there, nothing more is sent (`outcome.stopped`)."""
-        done, errors = set(skip), []
+        done, errors, timed_out = set(skip), [], False
         for index in range(len(self.targets)):
             if index in skip:
                 continue
@@ -219,8 +249,39 @@ class Channel:
             if error is None:
                 done.add(index)
             else:
+                timed_out = timed_out or index in self._abandoned
                 errors.append(error if len(self.targets) == 1 else f"URL {index + 1}: {error}")
-        return SendOutcome(frozenset(done), errors[0] if errors else None)
+        return SendOutcome(frozenset(done), errors[0] if errors else None, timed_out=timed_out)
+
+    @property
+    def parallel(self) -> int:
+        """How many messages may be in flight at once: one for e-mail (one connection) and
+        for services apprise throttles (their rate limit), WEBHOOK_WORKERS for the others."""
+        if not self.targets or any(not target.unthrottled for target in self.targets):
+            return 1
+        return WEBHOOK_WORKERS
+
+    def workers(self, count: int) -> list[Channel]:
+        """This channel and `count - 1` copies with their own apprise objects (kept)."""
+        while len(self._copies) < count - 1:
+            targets = tuple(_target_for(target.url) for target in self.targets)
+            self._copies.append(Channel(name=self.name, targets=targets, config=self.config))
+        return [self, *self._copies[: count - 1]]
+
+    def keep_connections(self) -> None:
+        """Start a pass: e-mail URLs keep their SMTP connection until close()."""
+        for target in self.targets:
+            target.keep()
+
+    def close(self) -> None:
+        """End the pass: quit the SMTP connections kept open, except one an abandoned send
+        may still be using (it ends with that send's thread)."""
+        for index, target in enumerate(self.targets):
+            abandoned = self._abandoned.get(index)
+            if abandoned is None or not abandoned.is_alive():
+                target.close()
+        for copy in self._copies:
+            copy.close()
 
     def _send_one(self, index: int, alert: Alert, key: str | None) -> str | None:
         target = self._target(index)
@@ -242,6 +303,8 @@ class Channel:
         if abandoned is None or not abandoned.is_alive():
             return self.targets[index]
         fresh = _target_for(self.targets[index].url)
+        if self.targets[index]._smtp is not None:
+            fresh.keep()  # its own connection: the abandoned send may still use the old one
         self.targets = (*self.targets[:index], fresh, *self.targets[index + 1 :])
         return fresh
 
@@ -284,9 +347,15 @@ def _target_for(url: str) -> Target:
     # there). apprise's own deadline (service_timeout) would run each send in a shared
     # ThreadPoolExecutor, whose threads the interpreter joins at exit: one stuck send would
     # hold the process forever. Off, so the budget is ours (budget.py), in a daemon thread.
-    _use_keyed_message_ids()
+    _patch_apprise_email()
     asset = apprise.AppriseAsset(async_mode=False, service_timeout=0)
     instance = apprise.Apprise(asset=asset)
     if not instance.add(url):
         raise ValueError(f"apprise cannot use {redact_url(url)}")
-    return Target(url=url, _apprise=instance)
+    target = Target(url=url, _apprise=instance)
+    if target.scheme in EMAIL_SCHEMES:
+        # apprise waits 5.5 s between two e-mails of one plugin object (its default for any
+        # service), which was the whole cost of a pass. Our messages to one server go one after
+        # another over one connection, each answered before the next: the server paces us.
+        instance[0].request_rate_per_sec = 0
+    return target

@@ -10,11 +10,12 @@ import time
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta, tzinfo
-from typing import Protocol
 
 from aggregator.crash import crash_point
 from aggregator.models import DeliveryResult, Listing, OutboxEntry
+from aggregator.notify.batch import BATCH_SLACK, Batch, send_batch
 from aggregator.notify.channels import Channel
+from aggregator.notify.outbox_store import OutboxStore
 from aggregator.notify.policy import Budget, open_channels
 from aggregator.notify.render import Alert, render_alert, render_digest, render_notice
 
@@ -37,49 +38,16 @@ RETRY_SCHEDULE: tuple[timedelta, ...] = tuple(
 # its whole budget (a SQLite write may wait up to 15 s for the write lock).
 LEASE_MARGIN = timedelta(seconds=30)
 GROUP_LIMIT = 500  # rows in one message: a digest, or the overflow past max_per_hour
+# A channel's alerts are claimed in batches (one message each) that double from 1 up to
+# BATCH_LIMIT while a batch is sent within FAST_BATCH: a slow receiver is served one claimed
+# alert at a time as before, a fast one pays for a claim, a renewal and a commit per batch.
+BATCH_LIMIT = 100
+FAST_BATCH = timedelta(seconds=5)
 STOP_GRACE = 3.0  # seconds a stop gives the messages in flight before abandoning them
 NOTICE_ROUNDS = 3  # extra passes for channels that got a notice queued during a pass
 # A channel named `admin` gets the "channel failing" notices; without it, every other channel.
 ADMIN_CHANNEL = "admin"
 _INSTANT = ("alert", "notice")
-
-
-class OutboxStore(Protocol):
-    """The part of the store the deliverer needs (kept narrow so notify never imports store)."""
-
-    def claim_due(
-        self,
-        *,
-        now: datetime,
-        lease: timedelta,
-        limit: int = ...,
-        channels: Collection[str] | None = ...,
-        kinds: Collection[str] | None = ...,
-        same_rule: bool = ...,
-    ) -> list[OutboxEntry]: ...
-    def renew(
-        self,
-        entries: Sequence[OutboxEntry],
-        *,
-        now: datetime,
-        lease: timedelta,
-        done_urls: frozenset[int] = ...,
-    ) -> bool: ...
-    def release(self, entries: Sequence[OutboxEntry]) -> None: ...
-    def mark_sent(self, entry: OutboxEntry, *, now: datetime, message_id: str) -> bool: ...
-    def mark_failed(
-        self,
-        entry: OutboxEntry,
-        *,
-        now: datetime,
-        error: str,
-        retry_at: datetime | None,
-        done_urls: frozenset[int] = ...,
-    ) -> bool: ...
-    def defer(self, entry: OutboxEntry, *, until: datetime) -> bool: ...
-    def sent_messages_since(self, channel: str, since: datetime) -> int: ...
-    def enqueue_notice(self, *, key: str, channel: str, text: str, now: datetime) -> bool: ...
-    def listings(self, ids: Collection[int]) -> dict[int, Listing]: ...
 
 
 def next_attempt_after(attempts: int, now: datetime, rng: random.Random) -> datetime | None:
@@ -102,6 +70,7 @@ class _Pass:
     stop: threading.Event
     results: list[DeliveryResult] = field(default_factory=list)
     noticed: set[str] = field(default_factory=set)  # channels that got a notice queued
+    batch_size: dict[str, int] = field(default_factory=dict)  # next claim's size per channel
     errors: list[Exception] = field(default_factory=list)
 
 
@@ -168,6 +137,7 @@ def _grace(finished: Iterable[threading.Event]) -> None:
 def _channel(run: _Pass, name: str, finished: threading.Event) -> None:
     """One channel's deliveries: its instant rows one message at a time, then its digests."""
     try:
+        run.channels[name].keep_connections()
         while not run.stop.is_set() and _next_instant(run, name):
             pass
         while not run.stop.is_set() and _next_digest(run, name):
@@ -175,6 +145,7 @@ def _channel(run: _Pass, name: str, finished: threading.Event) -> None:
     except Exception as exc:  # a database error: raised by the pass, not lost in a thread
         run.errors.append(exc)
     finally:
+        run.channels[name].close()  # quits the SMTP connections kept over the pass
         finished.set()
 
 
@@ -183,12 +154,19 @@ def _lease(channel: Channel) -> timedelta:
 
 
 def _claim(
-    run: _Pass, name: str, kinds: Collection[str], limit: int, *, same_rule: bool = False
+    run: _Pass,
+    name: str,
+    kinds: Collection[str],
+    limit: int,
+    *,
+    same_rule: bool = False,
+    lease: timedelta | None = None,
+    now: datetime | None = None,
 ) -> list[OutboxEntry]:
-    """Claim the rows of the next message only, right before sending it."""
+    """Claim the rows of the next message (or batch of messages), right before sending."""
     entries = run.store.claim_due(
-        now=run.clock(),
-        lease=_lease(run.channels[name]),
+        now=now or run.clock(),
+        lease=lease or _lease(run.channels[name]),
         limit=limit,
         channels=[name],
         kinds=kinds,
@@ -200,21 +178,29 @@ def _claim(
 
 
 def _next_instant(run: _Pass, name: str) -> bool:
-    """Send the channel's next alert alone while the hourly budget lasts; with one message
-    left, fold every due alert into it; with none, put them off. False: nothing was due."""
+    """Send the channel's next alerts, each alone, while the hourly budget lasts; with one
+    message left, fold every due alert into it; with none, put them off. False: nothing was
+    due, or the channel stopped answering (the rest waits for the next pass)."""
     left = run.budget.left(name)
     if left == 0:
         until = run.budget.free_at(name)
         for entry in _claim(run, name, _INSTANT, GROUP_LIMIT):
             run.store.defer(entry, until=until)
         return False
-    entries = _claim(run, name, _INSTANT, GROUP_LIMIT if left == 1 else 1)
-    if len(entries) == 1:
-        _send_group(run, name, entries, title=None, message_id=entries[0].key)
-    elif entries:
-        title = f"{len(entries)} more alert(s) (over {name}'s hourly limit)"
-        _send_group(run, name, entries, title=title, message_id=_group_id(entries))
-    return bool(entries)
+    if left == 1:
+        entries = _claim(run, name, _INSTANT, GROUP_LIMIT)
+        if len(entries) == 1:
+            _send_group(run, name, entries, title=None, message_id=entries[0].key)
+        elif entries:
+            title = f"{len(entries)} more alert(s) (over {name}'s hourly limit)"
+            _send_group(run, name, entries, title=title, message_id=_group_id(entries))
+        return bool(entries)
+    size = run.batch_size.get(name, 1)
+    if left is not None:
+        size = min(size, left - 1)  # keep the last message of the hour for the overflow
+    lease, claimed_at = _lease(run.channels[name]) + BATCH_SLACK, run.clock()
+    entries = _claim(run, name, _INSTANT, size, lease=lease, now=claimed_at)
+    return bool(entries) and _send_batch(run, name, entries, lease, claimed_at)
 
 
 def _next_digest(run: _Pass, name: str) -> bool:
@@ -298,9 +284,55 @@ def _send_group(
         _record_failure(run, entry, outcome.error, outcome.done, now)
 
 
+def _send_batch(
+    run: _Pass, name: str, entries: Sequence[OutboxEntry], lease: timedelta, claimed_at: datetime
+) -> bool:
+    """Send each claimed alert as its own message (batch.py) and record the sent ones in one
+    transaction. False: the channel stopped answering or the claim was lost; its pass ends."""
+    channel = run.channels[name]
+    started = claimed_at
+    listings = run.store.listings({e.listing_id for e in entries if e.listing_id is not None})
+
+    def failed(entry: OutboxEntry, error: str, done: frozenset[int]) -> datetime | None:
+        return _record_failure(run, entry, error, done, run.clock())
+
+    batch = Batch(
+        store=run.store,
+        channel=channel,
+        clock=run.clock,
+        stop=run.stop,
+        render=lambda entry: _render(run, channel, [entry], listings, None),
+        record_failure=failed,
+        lease=lease,
+        claimed_at=started,
+    )
+    outcome = send_batch(batch, entries)
+    if not outcome.go_on and not run.stop.is_set():
+        log.warning("channel %s: alerts left for a later pass", name)
+    for _ in range(outcome.tried):
+        run.budget.spend(name)
+    _flush(run, name, outcome.sent)
+    fast = len(outcome.sent) == len(entries) and run.clock() - started <= FAST_BATCH
+    run.batch_size[name] = min(BATCH_LIMIT, 2 * len(entries)) if fast else 1
+    return outcome.go_on
+
+
+def _flush(run: _Pass, name: str, sent: Sequence[OutboxEntry]) -> None:
+    """Record the sent alerts of a batch in one transaction."""
+    if not sent:
+        return
+    recorded = run.store.mark_sent_alone(sent, now=run.clock())
+    for entry in sent:
+        if entry.id not in recorded:
+            log.warning("alert %s was sent after its claim ran out", entry.key)
+        crash_point("after_mark")
+        log.info("alert %s sent on channel %s", entry.key, name)
+        run.results.append(DeliveryResult(outbox_id=entry.id, channel=name, ok=True))
+
+
 def _record_failure(
     run: _Pass, entry: OutboxEntry, error: str, done: frozenset[int], now: datetime
-) -> None:
+) -> datetime | None:
     retry_at = next_attempt_after(entry.attempts + 1, now, run.rng)
     run.store.mark_failed(entry, now=now, error=error, retry_at=retry_at, done_urls=done)
     log.warning(
@@ -315,6 +347,7 @@ def _record_failure(
     )
     if retry_at is None and entry.kind != "notice":
         _notify_channel_failing(run, entry, error, now)
+    return retry_at
 
 
 def _notify_channel_failing(run: _Pass, entry: OutboxEntry, error: str, now: datetime) -> None:

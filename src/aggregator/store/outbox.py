@@ -23,6 +23,7 @@ __all__ = [
     "list_outbox",
     "mark_failed",
     "mark_sent",
+    "mark_sent_alone",
     "purge",
     "purge_pending",
     "release",
@@ -166,6 +167,33 @@ def mark_sent(
         )
     )
     return connection.execute(statement).rowcount == 1
+
+
+def mark_sent_alone(
+    connection: Connection, entries: Sequence[OutboxEntry], *, now: datetime
+) -> set[int]:
+    """Record alerts each sent as its own message (its Message-ID is its key), in one
+    statement per lease token; returns the ids recorded (the others are no longer ours)."""
+    by_token: dict[str | None, list[int]] = {}
+    for entry in entries:
+        by_token.setdefault(entry.lease_token, []).append(entry.id)
+    recorded: set[int] = set()
+    for token, ids in by_token.items():
+        statement = (
+            update(outbox)
+            .where(outbox.c.id.in_(ids), outbox.c.status == PENDING, outbox.c.lease_token == token)
+            .values(
+                status=OutboxStatus.SENT.value,
+                sent_at=now,
+                attempts=outbox.c.attempts + 1,
+                last_error=None,
+                message_id=outbox.c.key,
+                **_NO_LEASE,
+            )
+            .returning(outbox.c.id)
+        )
+        recorded.update(connection.execute(statement).scalars())
+    return recorded
 
 
 def mark_failed(

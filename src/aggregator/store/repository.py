@@ -172,6 +172,12 @@ class Store:
         with begin(self._engine) as connection:
             return delivery.mark_sent(connection, entry, now=now, message_id=message_id)
 
+    def mark_sent_alone(self, entries: Sequence[OutboxEntry], *, now: datetime) -> set[int]:
+        """Record alerts each sent as its own message (Message-ID: its key) in one
+        transaction; returns the ids recorded (the others' leases were lost)."""
+        with begin(self._engine) as connection:
+            return delivery.mark_sent_alone(connection, entries, now=now)
+
     def mark_failed(
         self,
         entry: OutboxEntry,
