@@ -19,6 +19,7 @@ __all__ = [
     "parse_deadline",
     "parse_duration_text",
     "parse_remote",
+    "stated_remote",
 ]
 
 EmploymentType = Literal[
@@ -66,6 +67,14 @@ _REMOTE_RULES: Final[tuple[tuple[Remote, re.Pattern[str]], ...]] = (
     ),
     ("yes", re.compile(r"\bremote(?:ly)?\b(?![\s-](?:sensing|control))", re.I)),
     ("yes", re.compile(r"\b(?:work(?:ing)? from home|wfh|telecommut\w*)\b", re.I)),
+)
+# "Fully remote." as a statement of its own (a sentence, a line, after a label's colon): in a
+# description, only this says the job is remote; "our fully remote team" describes the company.
+_STATED_REMOTE_RE = re.compile(
+    r"(?:^|[.!:;\n•|]|\s-\s)[^\S\n]*(?:(?:this|the)\s(?:role|position|job|gig|internship)\sis\s)?"
+    r"(?:fully|100\s?%|completely|entirely|full)[\s-]remote(?:\s(?:role|position|job|work))?"
+    r"[^\S\n]*(?:[.!;\n•|]|$)",
+    re.IGNORECASE | re.MULTILINE,
 )
 
 _UNIT_HOURS: Final[dict[str, float]] = {
@@ -136,6 +145,14 @@ def parse_remote(value: object, *texts: str | None) -> Remote:
         answer = _remote_in(text[:_MAX_SCAN]) if text else "unknown"
         if answer != "unknown":
             return answer
+    return "unknown"
+
+
+def stated_remote(description: str | None) -> Remote:
+    """ "yes" when a description says "Fully remote." as a statement of its own, else unknown
+    (a description's other mentions of remote, or hybrid, are too loose to go on)."""
+    if description and _STATED_REMOTE_RE.search(description[:_MAX_SCAN]):
+        return "yes"
     return "unknown"
 
 
