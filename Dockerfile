@@ -21,5 +21,10 @@ ENV PATH="/opt/aggregator/bin:$PATH" \
 USER aggregator
 WORKDIR /data
 VOLUME ["/data"]
+# Healthy while the config loads and the database opens with a current schema. A failing board
+# does not count (`sources status` says which; admin alerts tell you): restarting would not fix
+# it. The daemon creates an SQLite database at start, within the start period.
+HEALTHCHECK --interval=5m --timeout=30s --start-period=1m --retries=3 \
+    CMD ["aggregate", "db", "check"]
 ENTRYPOINT ["aggregate"]
 CMD ["daemon"]

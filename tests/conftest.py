@@ -13,6 +13,7 @@ import pytest
 from tests.support.http_server import LocalServer
 from tests.support.servers import FeedServer, SmtpSink
 from tests.support.shared import SHARED
+from tests.support.skip_summary import pytest_terminal_summary  # noqa: F401 (a hook)
 
 _PROXY_VARIABLES = (
     "HTTP_PROXY",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
@@ -17,6 +18,7 @@ from aggregator.config.model import HttpConfig, SourceConfig
 from aggregator.errors import FetchError, SourceError
 from aggregator.fetch.client import HttpClient
 from aggregator.models import RawPosting
+from aggregator.normalize.postings import normalize_all
 from tests.support.http_server import LocalServer, Reply, Seen
 
 API_KEY = "k3y-s3cret"
@@ -82,7 +84,7 @@ def test_a_board_token_that_could_change_the_url_is_a_config_error(token: str) -
 
 
 def test_an_ats_board_without_a_token_says_the_option_is_required() -> None:
-    assert check_source({"adapter": "workable"}) == [
+    assert check_source({"adapter": "ashby"}) == [
         "options.board: required by the json_api_templated adapter"
     ]
 
@@ -239,6 +241,43 @@ def test_usajobs_rate_interval_codes_become_pay_periods(
     code: str | None, period: str | None
 ) -> None:
     assert pay_period(code) == period
+
+
+def usajobs_pay(remuneration: list[dict[str, str]]) -> tuple[object, ...]:
+    record = {
+        "MatchedObjectId": "1",
+        "MatchedObjectDescriptor": {"PositionTitle": "Clerk", "PositionRemuneration": remuneration},
+    }
+    document = {"SearchResult": {"SearchResultItems": [record]}}
+    raws = parse(usajobs("https://data.usajobs.gov/api/search"), document)
+    (posting,) = normalize_all(raws, source="usajobs", now=datetime(2026, 11, 26, tzinfo=UTC))
+    job = posting.job
+    return job.pay_min, job.pay_max, job.pay_period, job.currency
+
+
+@pytest.mark.parametrize(
+    ("remuneration", "pay"),
+    [
+        # Today's API: a code, with its words in Description.
+        ({"MinimumRange": "48210", "MaximumRange": "62675", "RateIntervalCode": "PA",
+          "Description": "Per Year"}, (48210, 62675, "year", "USD")),
+        # The older API wrote the words as the code.
+        ({"MinimumRange": "92166", "MaximumRange": "161600", "RateIntervalCode": "Per Year"},
+         (92166, 161600, "year", "USD")),
+        ({"MinimumRange": "18.5", "MaximumRange": "22", "RateIntervalCode": "Per Hour"},
+         (18.5, 22, "hour", "USD")),
+        # No code: the Description still says the period.
+        ({"MinimumRange": "20", "MaximumRange": "24", "Description": "Per Hour"},
+         (20, 24, "hour", "USD")),
+        # Bi-weekly has no period of ours: the amounts stay, the period is unknown.
+        ({"MinimumRange": "1450.5", "MaximumRange": "1612", "RateIntervalCode": "BW",
+          "Description": "Bi-weekly"}, (1450.5, 1612, None, "USD")),
+    ],
+)  # fmt: skip
+def test_usajobs_position_remuneration_becomes_pay(
+    remuneration: dict[str, str], pay: tuple[object, ...]
+) -> None:
+    assert usajobs_pay([remuneration]) == pay
 
 
 # Adzuna: keys in the query, the page number in the path

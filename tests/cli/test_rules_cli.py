@@ -7,6 +7,8 @@ from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import pytest
+
 from aggregator.models import JobDetails, Posting, posting_to_json
 from aggregator.store import Store
 from tests.conftest import run_cli
@@ -73,10 +75,11 @@ def _fill_store(tmp_path: Path) -> None:
 def test_input_file_prints_each_match_with_its_explanation(tmp_path: Path) -> None:
     result = run_cli("rules", "test", QUERY, "--input", str(_input(tmp_path)), cwd=tmp_path)
     assert result.returncode == 0, result.stderr
+    # A posting without an id is named by its URL: printed once, not as its id and its link.
     assert result.stdout.splitlines() == [
-        "[https://jobs.example.test/1] Data intern  <https://jobs.example.test/1>",
+        "Data intern  <https://jobs.example.test/1>",
         '    why: title has "data"; tag #microinternship; pay 30/h >= 25/h; not "senior"',
-        "[https://jobs.example.test/40] Data analyst  <https://jobs.example.test/40>",
+        "Data analyst  <https://jobs.example.test/40>",
         '    why: title has "data"; tag #microinternship; pay 40/h >= 25/h; not "senior"',
         "2 of 4 posting(s) match",
     ]
@@ -114,6 +117,42 @@ def test_an_input_id_is_shown_instead_of_the_url(tmp_path: Path) -> None:
         "url": None,
         "why": 'has "gig"',
     }
+
+
+def test_an_input_id_and_the_url_are_each_printed_once(tmp_path: Path) -> None:
+    path = tmp_path / "one.jsonl"
+    row = {"id": "x-1", "title": "Gig", "url": "https://jobs.example.test/x-1"}
+    path.write_text(json.dumps(row) + "\n")
+    result = run_cli("rules", "test", "gig", "--input", str(path), cwd=tmp_path)
+    assert result.stdout.splitlines()[0] == "[x-1] Gig  <https://jobs.example.test/x-1>"
+
+
+@pytest.mark.parametrize(
+    ("remote", "matches"),
+    [(True, "remote:yes"), (False, "remote:no"), ("yes", "remote:yes"), ("No", "remote:no"),
+     ("true", "remote:yes"), (None, "remote:unknown")],
+)  # fmt: skip
+def test_input_remote_may_be_a_json_boolean_or_yes_no(
+    tmp_path: Path, remote: object, matches: str
+) -> None:
+    path = tmp_path / "one.jsonl"
+    path.write_text(json.dumps({"title": "Gig", "remote": remote}) + "\n")
+    for query in ("remote:yes", "remote:no", "remote:unknown"):
+        result = run_cli("rules", "test", query, "--input", str(path), cwd=tmp_path)
+        assert result.returncode == 0, result.stderr
+        expected = "1 of 1" if query == matches else "0 of 1"
+        assert result.stdout.splitlines()[-1] == f"{expected} posting(s) match", query
+
+
+def test_an_input_remote_that_is_not_yes_or_no_exits_2_naming_the_line(tmp_path: Path) -> None:
+    path = tmp_path / "one.jsonl"
+    path.write_text(json.dumps({"title": "Gig", "remote": "sometimes"}) + "\n")
+    result = run_cli("rules", "test", "gig", "--input", str(path), cwd=tmp_path)
+    assert result.returncode == 2
+    assert result.stderr.strip() == (
+        f"error: {path}:1: not a posting: remote is yes, no, unknown, true or false, "
+        "got 'sometimes'"
+    )
 
 
 def test_a_bad_query_exits_2_and_names_the_column(tmp_path: Path) -> None:

@@ -55,6 +55,23 @@ def test_remote_comes_from_the_field_or_the_title_and_location_only() -> None:
     assert job_of(description_html="<p>Remote work is not possible.</p>")["remote"] == "unknown"
 
 
+def test_a_description_that_states_fully_remote_as_a_sentence_means_remote() -> None:
+    gig = "<p>2 week gig, about 30 hours. Fully remote.</p>"
+    assert job_of(description_html=gig)["remote"] == "yes"
+    assert job_of(description_html="<p>Work from anywhere: 100% remote!</p>")["remote"] == "yes"
+    assert job_of(description_html="<ul><li>This role is fully remote</li></ul>")["remote"] == "yes"
+    # Only a statement of its own: a remote team or a negation says nothing about the job.
+    for text in ("Not fully remote.", "Join our fully remote team.", "Fully remote? No."):
+        assert job_of(description_html=f"<p>{text}</p>")["remote"] == "unknown", text
+    # The field and the place still come first.
+    assert job_of(location="Berlin (hybrid)", description_html=gig)["remote"] == "no"
+
+
+def test_a_two_week_gig_of_about_30_hours_lasts_30_hours() -> None:
+    job = job_of(description_html="<p>2 week gig, about 30 hours. Fully remote.</p>")
+    assert (job["duration_min_hours"], job["duration_max_hours"]) == (30, 30)
+
+
 def test_duration_and_deadline_are_parsed() -> None:
     job = job_of(description_html="<p>About 10-20 hrs of work.</p>", deadline="2026-12-01")
     assert (job["duration_min_hours"], job["duration_max_hours"]) == (10, 20)

@@ -417,6 +417,13 @@ def test_parse_remote_reads_the_field_then_the_texts(
         ("20 hours a week, starts in June. Lasts 6 weeks", Duration("6 weeks", 240, 240)),
         ("Reply within 2 days. The task takes 3 hours", Duration("3 hours", 3, 3)),
         ("6 months of experience; a 10 hour project", Duration("10 hour", 10, 10)),
+        # A stated number of hours beats the full-time estimate of a calendar span.
+        ("2 week gig ... about 30 hours", Duration("30 hours", 30, 30)),
+        ("A 2-week gig\nAbout 20-30 hours in total", Duration("20-30 hours in total", 20, 30)),
+        ("3 months, 10 hours a week", Duration("3 months", 520, 520)),
+        ("2 weeks; 10 hours a week for 2 weeks", Duration("10 hours a week for 2 weeks", 20, 20)),
+        # More hours than the span holds at full time is not the job's length.
+        ("A 2 week gig. Up to 200 hours of footage to review", Duration("2 week", 80, 80)),
     ],
 )
 def test_parse_duration_text_reads_the_first_length_in_hours(text: str, expected: Duration) -> None:

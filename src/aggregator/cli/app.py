@@ -334,6 +334,16 @@ def db_upgrade(config_path: ConfigOption) -> None:
         store.dispose()
 
 
+@db_app.command("check")
+def db_check(config_path: ConfigOption) -> None:
+    """Exit 0 when the config loads and the database opens with a current schema, else 1: a
+    health check (Docker HEALTHCHECK, systemd). Writes nothing; failing sources do not count."""
+    from aggregator.cli.startup import check_store, load_checked_config
+
+    config = load_checked_config(config_path)
+    typer.echo(f"database {check_store(config.database)}: ok (schema current)")
+
+
 @app.command()
 def demo(
     keep: Annotated[

@@ -24,6 +24,11 @@ __all__ = ["rules_app"]
 rules_app = typer.Typer(help="Try rule queries before trusting them.", no_args_is_help=True)
 
 EXIT_USAGE = 2
+# What `remote` may be in an input line: posting_to_json writes yes/no/unknown, hand-written
+# lines and other tools often say true/false (a JSON boolean or a string).
+_REMOTE_INPUT = {
+    "yes": "yes", "true": "yes", "no": "no", "false": "no", "unknown": "unknown", "": "unknown"
+}  # fmt: skip
 
 
 @dataclass(frozen=True, slots=True)
@@ -112,7 +117,9 @@ def _print_match(candidate: _Candidate, why: str, *, as_json: bool) -> None:
         typer.echo(json.dumps(row, ensure_ascii=False))
         return
     where = f"  <{candidate.url}>" if candidate.url else ""
-    typer.echo(f"[{candidate.id}] {candidate.title}{where}")
+    # A posting without an id is named by its URL: print the URL once.
+    shown = "" if candidate.id == candidate.url else f"[{candidate.id}] "
+    typer.echo(f"{shown}{candidate.title}{where}")
     typer.echo(f"    why: {why}")
 
 
@@ -175,7 +182,7 @@ def _candidate(data: dict[str, Any], number: int) -> _Candidate:
 
 def _job(data: dict[str, Any]) -> JobDetails:
     return JobDetails(
-        remote=str(data.get("remote") or "unknown"),
+        remote=_remote(data.get("remote")),
         employment_type=_text(data.get("employment_type")),
         pay_min=_number(data.get("pay_min")),
         pay_max=_number(data.get("pay_max")),
@@ -186,6 +193,18 @@ def _job(data: dict[str, Any]) -> JobDetails:
         duration_max_hours=_number(data.get("duration_max_hours")),
         deadline=_moment(data.get("deadline")),
     )
+
+
+def _remote(value: object) -> str:
+    """yes, no or unknown from a JSON boolean or a word; anything else is an error, not unknown."""
+    if value is None:
+        return "unknown"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    word = _REMOTE_INPUT.get(str(value).strip().casefold())
+    if word is None:
+        raise ValueError(f"remote is yes, no, unknown, true or false, got {str(value)[:40]!r}")
+    return word
 
 
 def _text(value: object) -> str | None:

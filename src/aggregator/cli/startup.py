@@ -18,6 +18,7 @@ from aggregator.store.engine import check_database_url
 __all__ = [
     "CONFIG_CHECKS",
     "StartupError",
+    "check_store",
     "load_checked_config",
     "load_resolved_config",
     "open_store",
@@ -84,3 +85,19 @@ def open_store(url: str, *, dry_run: bool = False) -> Store:
         reason = describe_error(exc).removeprefix("database error: ")
         raise StartupError(f"cannot open the database {where}: {reason}") from None
     return store
+
+
+def check_store(url: str) -> str:
+    """The database's display URL once it opens with a current schema; a StartupError if not.
+
+    A health probe: it writes nothing, and a SQLite file that does not exist yet is a failure
+    (the daemon or `aggregate run` creates it), not a fresh memory database.
+    """
+    sqlite_file = _sqlite_file(url)
+    if sqlite_file is not None and not sqlite_file.is_file():
+        raise StartupError(f"the database file {sqlite_file} does not exist yet")
+    store = open_store(url, dry_run=True)
+    try:
+        return store.display_url
+    finally:
+        store.dispose()

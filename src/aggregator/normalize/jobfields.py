@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Final, Literal
@@ -18,6 +19,7 @@ __all__ = [
     "parse_deadline",
     "parse_duration_text",
     "parse_remote",
+    "stated_remote",
 ]
 
 EmploymentType = Literal[
@@ -65,6 +67,14 @@ _REMOTE_RULES: Final[tuple[tuple[Remote, re.Pattern[str]], ...]] = (
     ),
     ("yes", re.compile(r"\bremote(?:ly)?\b(?![\s-](?:sensing|control))", re.I)),
     ("yes", re.compile(r"\b(?:work(?:ing)? from home|wfh|telecommut\w*)\b", re.I)),
+)
+# "Fully remote." as a statement of its own (a sentence, a line, after a label's colon): in a
+# description, only this says the job is remote; "our fully remote team" describes the company.
+_STATED_REMOTE_RE = re.compile(
+    r"(?:^|[.!:;\n•|]|\s-\s)[^\S\n]*(?:(?:this|the)\s(?:role|position|job|gig|internship)\sis\s)?"
+    r"(?:fully|100\s?%|completely|entirely|full)[\s-]remote(?:\s(?:role|position|job|work))?"
+    r"[^\S\n]*(?:[.!;\n•|]|$)",
+    re.IGNORECASE | re.MULTILINE,
 )
 
 _UNIT_HOURS: Final[dict[str, float]] = {
@@ -138,6 +148,14 @@ def parse_remote(value: object, *texts: str | None) -> Remote:
     return "unknown"
 
 
+def stated_remote(description: str | None) -> Remote:
+    """ "yes" when a description says "Fully remote." as a statement of its own, else unknown
+    (a description's other mentions of remote, or hybrid, are too loose to go on)."""
+    if description and _STATED_REMOTE_RE.search(description[:_MAX_SCAN]):
+        return "yes"
+    return "unknown"
+
+
 def _remote_from_value(value: str) -> Remote:
     words = " ".join(value.casefold().replace("_", " ").replace("-", " ").split())
     return _REMOTE_VALUES.get(words) or _remote_in(value[:_MAX_SCAN])
@@ -160,9 +178,23 @@ def parse_duration_text(text: str) -> Duration | None:
     """The first stated length of a job ("10 hours", "2-4 weeks", "3 months") in hours.
 
     Days are 8 hours, weeks 40, months 2080/12. "10 hours a week" is a rate, not a length: it is
-    skipped, unless a span follows ("10 hours a week for 4 weeks" is 40 hours).
+    skipped, unless a span follows ("10 hours a week for 4 weeks" is 40 hours). A calendar span
+    is a full-time estimate, so a number of hours stated later wins when the span could hold it
+    ("2 week gig, about 30 hours" is 30 hours, not 80).
     """
-    text = text[:_MAX_SCAN]
+    lengths = _lengths(text[:_MAX_SCAN])
+    first = next(lengths, None)
+    if first is None or first[1]:
+        return first[0] if first else None
+    span = first[0]
+    for length, in_hours in lengths:
+        if in_hours and length.max_hours is not None and length.max_hours <= (span.max_hours or 0):
+            return length
+    return span
+
+
+def _lengths(text: str) -> Iterator[tuple[Duration, bool]]:
+    """Each stated length in order, and whether it was stated in hours (not a calendar span)."""
     pos = 0
     while found := _DURATION_RE.search(text, pos):
         pos = found.end()
@@ -170,12 +202,15 @@ def parse_duration_text(text: str) -> Duration | None:
             continue
         rate = _RATE_RE.match(text, found.end())
         if rate is None:
-            return _duration(found.group(), _hours(found))
+            length = _duration(found.group(), _hours(found))
+            if length is not None:
+                yield length, _UNIT_HOURS[found["unit"].casefold()] == 1.0
+            continue
         spanned = _rate_times_span(text, found, rate)
-        if spanned is not None:
-            return spanned
-        pos = rate.end()
-    return None
+        if spanned is None:
+            pos = rate.end()
+        else:
+            yield spanned, True  # hours a week for N weeks: counted hours, not an estimate
 
 
 def _is_not_a_span(text: str, found: re.Match[str]) -> bool:

@@ -14,10 +14,12 @@ import nh3
 from aggregator.dates import as_utc
 from aggregator.models import MAX_KEY_BYTES, JobDetails, Posting, RawPosting
 from aggregator.normalize.jobfields import (
+    Remote,
     infer_employment_type,
     parse_deadline,
     parse_duration_text,
     parse_remote,
+    stated_remote,
 )
 from aggregator.normalize.pay import Pay, parse_pay, pay_from_fields
 from aggregator.text import (
@@ -141,9 +143,9 @@ def job_details(raw: RawPosting, *, title: str, description: str, now: datetime)
         f"{title}\n{description}"
     )
     return JobDetails(
-        # Only the title and the place decide "remote": a description saying "not remote" or
-        # "remote-friendly team" elsewhere would mislead.
-        remote=parse_remote(raw.remote, title, raw.location),
+        # The field, the title and the place decide "remote": a description saying "not remote"
+        # or "remote-friendly team" elsewhere would mislead; only a plain "Fully remote." counts.
+        remote=_remote(raw, title, description),
         employment_type=infer_employment_type(title, description, hint=raw.employment_type),
         pay_min=pay.min if pay else None,
         pay_max=pay.max if pay else None,
@@ -154,6 +156,11 @@ def job_details(raw: RawPosting, *, title: str, description: str, now: datetime)
         duration_max_hours=duration.max_hours if duration else None,
         deadline=parse_deadline(raw.deadline, now=now) if raw.deadline is not None else None,
     )
+
+
+def _remote(raw: RawPosting, title: str, description: str) -> Remote:
+    found = parse_remote(raw.remote, title, raw.location)
+    return found if found != "unknown" else stated_remote(description)
 
 
 def _first_pay(*texts: str | None) -> Pay | None:
