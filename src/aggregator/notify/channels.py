@@ -64,9 +64,16 @@ def _print_to_terminal(body: str, title: str, *_args: Any, **_kwargs: Any) -> bo
     """`console://`: print the alert on standard output, the default channel of the example."""
     line = "-" * 72
     stream = _Console.stream or sys.stdout
-    stream.write(f"{line}\n{title}\n{body}\n")
+    stream.write(f"{line}\n{title}\n{_without_title(body, title)}\n")
     stream.flush()
     return True
+
+
+def _without_title(body: str, title: str) -> str:
+    """The body without its first line when the title (printed above it) already says it:
+    an alert's body starts with the listing's title, its subject adds the company."""
+    first, _newline, rest = body.partition("\n")
+    return rest if first.strip() and title.startswith(first.strip()) else body
 
 
 # apprise makes a random Message-ID for every e-mail; ours comes from the outbox key, so a
