@@ -28,7 +28,9 @@ def channel(url: str) -> Channel:
 def three_listings() -> list[Listing]:
     return [
         listing(id=1, title="Data engineer", url="https://a.test/1", company="Acme", job=REMOTE),
-        listing(id=2, title="Data analyst", url="https://b.test/2", company="Beta", location="Kyiv"),
+        listing(
+            id=2, title="Data analyst", url="https://b.test/2", company="Beta", location="Kyiv"
+        ),
         listing(id=3, title="ML gig", url="https://c.test/3", company=None, location=None),
     ]
 
