@@ -15,6 +15,7 @@ from typing import Protocol
 from aggregator.crash import crash_point
 from aggregator.models import DeliveryResult, Listing, OutboxEntry
 from aggregator.notify.channels import Channel
+from aggregator.notify.escaping import one_line
 from aggregator.notify.policy import Budget, open_channels
 from aggregator.notify.render import Alert, render_alert, render_digest, render_notice
 
@@ -42,6 +43,7 @@ NOTICE_ROUNDS = 3  # extra passes for channels that got a notice queued during a
 # A channel named `admin` gets the "channel failing" notices; without it, every other channel.
 ADMIN_CHANNEL = "admin"
 _INSTANT = ("alert", "notice")
+_TITLE_CHARS = 200  # of a listing title in the log
 
 
 class OutboxStore(Protocol):
@@ -292,10 +294,20 @@ def _send_group(
             if not run.store.mark_sent(entry, now=now, message_id=message_id):
                 log.warning("alert %s was sent after its claim ran out", entry.key)
             crash_point("after_mark")
-            log.info("alert %s sent on channel %s", entry.key, channel_name)
-            run.results.append(DeliveryResult(outbox_id=entry.id, channel=channel_name, ok=True))
+            title = _title_of(entry, listings, alert)
+            # At DEBUG: the daemon logs each pass's sends by title (a `run` prints its summary).
+            log.debug("alert %s (%r) sent on channel %s", entry.key, title, channel_name)
+            result = DeliveryResult(outbox_id=entry.id, channel=channel_name, ok=True, title=title)
+            run.results.append(result)
             continue
         _record_failure(run, entry, outcome.error, outcome.done, now)
+
+
+def _title_of(entry: OutboxEntry, listings: Mapping[int, Listing], alert: Alert) -> str:
+    """The row's listing title on one line, for the log (the outbox key means nothing to
+    people); a notice's own title."""
+    listing = listings.get(entry.listing_id) if entry.listing_id is not None else None
+    return one_line(listing.title)[:_TITLE_CHARS] if listing is not None else alert.title
 
 
 def _record_failure(
