@@ -118,7 +118,8 @@ def check_channel_url(url: str) -> str | None:
     scheme = found.group(1)
     if scheme.lower() in _EMAIL_SCHEMES and (problem := _email_problem(url)):
         return problem
-    if scheme.lower() in NotificationManager():  # a shared singleton, loaded by apprise already
+    # A shared singleton, loaded by apprise already.
+    if scheme.lower() in NotificationManager():  # type: ignore[no-untyped-call]
         return f"apprise cannot use {redact_url(url)} (bad or missing parameters for {scheme}://)"
     return f"apprise cannot use {redact_url(url)} (unknown scheme {scheme!r})"
 
