@@ -182,6 +182,7 @@ class DeliveryResult:
     channel: str
     ok: bool
     error: str | None = None
+    title: str = ""  # what was sent, for people: the listing's title (or the notice's)
 
 
 @dataclass(slots=True)

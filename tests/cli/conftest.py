@@ -20,7 +20,7 @@ from aggregator.cli import app as cli_app
 
 Invoke = Callable[..., subprocess.CompletedProcess[str]]
 # What `main()` sets up for a whole process, reset after each call as a process exit would.
-_PROCESS_LOGGERS = ("", "aggregator.notify.templates", "apprise")
+_PROCESS_LOGGERS = ("", "aggregator.notify.templates", "apprise", "apscheduler")
 
 
 @contextmanager

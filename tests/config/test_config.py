@@ -109,3 +109,21 @@ def test_absolute_and_postgres_urls_are_kept(tmp_path: Path) -> None:
     for url in ("sqlite:////abs/a.db", "postgresql+psycopg://u@h/db", "sqlite://"):
         path.write_text(f"database: '{url}'\n")
         assert load_config(path).database == url
+
+
+def test_a_rule_may_name_one_channel_and_one_source_without_a_list() -> None:
+    config = parse_config(
+        "sources:\n  - {name: jobs, adapter: rss, url: 'https://x.test/f'}\n"
+        "channels:\n  mail: console://\n"
+        "rules:\n  - {name: r, query: q, notify: mail, sources: jobs}\n"
+    )
+    assert config.rules[0].notify == ["mail"]
+    assert config.rules[0].sources == ["jobs"]
+
+
+def test_an_unknown_channel_or_source_named_alone_is_an_error_naming_it() -> None:
+    problems = problems_of("rules:\n  - {name: r, query: q, notify: mial, sources: jbos}\n")
+    assert problems == [
+        "rules[0].notify: unknown channel 'mial'",
+        "rules[0].sources: unknown source 'jbos'",
+    ]

@@ -108,3 +108,11 @@ rules:
     assert "channels.me.max_per_hour: expected a number from 1 to 100000" in joined
     assert "channels.me.templates.body: template error on line 1" in joined
     assert "rules[0].digest: expected instant, hourly, daily@HH:MM" in joined
+
+
+def test_an_e_mail_channel_without_from_is_one_line_naming_the_channel_and_from() -> None:
+    url = "mailto://bob:hunter2@127.0.0.1:2525?to=me@example.com"
+    (problem,) = problems(f"channels:\n  mail: '{url}'\nrules:\n  - {{name: r, query: q}}\n")
+    assert problem.startswith("channels.mail: mailto://*** needs from=ADDRESS")
+    assert "\n" not in problem
+    assert "hunter2" not in problem

@@ -141,7 +141,7 @@ def test_an_alert_shows_remote_type_and_pay_when_known() -> None:
         pay_period="hour",
     )
     alert = render_alert(listing(job=job), rule="r", why="w", now=datetime(2026, 1, 2, tzinfo=UTC))
-    assert "Acme · Remote · remote · gig · 25–30 USD/hour" in alert.text
+    assert "Acme · Remote · gig · 25–30 USD/hour" in alert.text
 
 
 @pytest.mark.parametrize(

@@ -54,7 +54,8 @@ def test_a_digest_of_hostile_listings_is_html_with_only_our_elements_and_links(
     parsed = parse_html(html.get_content())
     assert parsed.tags() <= {"ol", "li", "strong", "a", "br"}, parsed.elements
     assert parsed.attributes() <= {"href"}
-    assert sorted(parsed.hrefs()) == SAFE_HREFS
+    # Each listing is linked twice: its title, and its URL shown as text for the plain part.
+    assert sorted(parsed.hrefs()) == sorted(SAFE_HREFS * 2)
     assert "<img src=//evil.test/t.gif onerror=alert(1)>" in parsed.text
     store.dispose()
 

@@ -114,7 +114,7 @@ def test_sources_status_shows_a_disabled_source_and_sources_enable_brings_it_bac
         )
     )
     shown = CliRunner().invoke(app, ["sources", "status", "-c", str(config)])
-    assert shown.exit_code == 0, shown.output
+    assert shown.exit_code == 1, shown.output  # a disabled source fails a health check
     assert "gone (rss): disabled" in shown.output
     assert "the server answers 410 Gone" in shown.output
     assert "last error: HTTP 410 from" in shown.output

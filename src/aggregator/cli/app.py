@@ -84,6 +84,10 @@ def _setup_logging(level: int) -> None:
     logging.captureWarnings(True)  # warnings go through the same scrubbing handler
     # apprise's own warnings are captured per message and reported redacted by our deliverer.
     logging.getLogger("apprise").propagate = _State.debug
+    # APScheduler's INFO lines (job added, "Running job ...") are its internals: --debug only.
+    logging.getLogger("apscheduler").setLevel(
+        logging.DEBUG if _State.debug else max(level, logging.WARNING)
+    )
 
 
 def _print_version(wanted: bool) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import datetime, tzinfo
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -27,6 +28,7 @@ sources_app.command("add", help=ADD_HELP)(add_source)
 sources_app.command("import", help=IMPORT_HELP)(import_sources)
 
 EXIT_FAILED, EXIT_USAGE = 1, 2
+_UNHEALTHY = ("failing", "disabled")  # `sources status` exits 1 (enabled: false is not)
 # Links in a saved page are made absolute against this when neither --url nor the source has one.
 OFFLINE_BASE_URL = "https://offline.invalid/"
 
@@ -231,7 +233,12 @@ def status(
     as_json: Annotated[bool, typer.Option("--json", help="One JSON object per source.")] = False,
 ) -> None:
     """Each configured source's health: last attempt and success, failures and the last error,
-    last new item, next fetch, and whether it is disabled or silent."""
+    last new item, next fetch, and whether it is disabled or silent. Times are in the config's
+    `timezone`.
+
+    Exit status (for health checks): 0 when no source is failing, 1 when one is failing or a
+    health rule disabled it (410 Gone, days of failures), 2 for a bad configuration.
+    """
     from aggregator.cli.startup import load_checked_config, open_store
     from aggregator.pipeline.health import status_row
 
@@ -242,17 +249,24 @@ def status(
     finally:
         store.dispose()
     rows = [status_row(source, states.get(source.name)) for source in config.sources]
-    if as_json:
-        for row in rows:
-            typer.echo(json.dumps(row))
-        return
     for row in rows:
-        _print_status(row)
+        if as_json:
+            typer.echo(json.dumps(row))
+        else:
+            _print_status(row, config.zone)
+    # For health checks: a failing source, or one a health rule disabled, needs someone.
+    failing = [row["name"] for row in rows if row["enabled"] and row["health"] in _UNHEALTHY]
+    if failing:
+        typer.echo(f"{len(failing)} source(s) failing: {', '.join(failing)}", err=True)
+        raise typer.Exit(EXIT_FAILED)
 
 
-def _print_status(row: dict[str, Any]) -> None:
+def _print_status(row: dict[str, Any], zone: tzinfo) -> None:
     def short(value: str | None) -> str:
-        return value.replace("T", " ")[:16] if value else "never"
+        """An ISO time in the config's zone, the zone named: `2026-12-01 10:00 CET`."""
+        if not value:
+            return "never"
+        return f"{datetime.fromisoformat(value).astimezone(zone):%Y-%m-%d %H:%M %Z}"
 
     label = row["health"] if row["enabled"] else "off (enabled: false)"
     typer.echo(f"{row['name']} ({row['adapter']}): {label}")

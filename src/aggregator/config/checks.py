@@ -52,6 +52,15 @@ def _list_at(data: Mapping[str, Any], key: str) -> list[Any]:
     return value if isinstance(value, list) else []
 
 
+def _names_at(data: Mapping[str, Any], key: str, prefix: str) -> list[tuple[str, str]]:
+    """(path, name) of each name in a list of names, or of one name given alone."""
+    value = data.get(key)
+    if isinstance(value, str):
+        return [(f"{prefix}.{key}", value)]
+    named = enumerate(_list_at(data, key))
+    return [(f"{prefix}.{key}[{j}]", name) for j, name in named if isinstance(name, str)]
+
+
 def semantic_problems(data: Mapping[str, Any], checks: Checks) -> list[str]:
     """Cross-references and plug-in checks, run on the raw data so they add to schema errors."""
     problems: list[str] = []
@@ -92,10 +101,10 @@ def semantic_problems(data: Mapping[str, Any], checks: Checks) -> list[str]:
         query = rule.get("query")
         if isinstance(query, str) and query and checks.query and (msg := checks.query(query)):
             problems.append(f"rules[{i}].query: {msg}")
-        for j, target in enumerate(_list_at(rule, "notify")):
-            if isinstance(target, str) and target not in channels:
-                problems.append(f"rules[{i}].notify[{j}]: unknown channel {target!r}")
-        for j, target in enumerate(_list_at(rule, "sources")):
-            if isinstance(target, str) and target not in names:
-                problems.append(f"rules[{i}].sources[{j}]: unknown source {target!r}")
+        for where, target in _names_at(rule, "notify", f"rules[{i}]"):
+            if target not in channels:
+                problems.append(f"{where}: unknown channel {target!r}")
+        for where, target in _names_at(rule, "sources", f"rules[{i}]"):
+            if target not in names:
+                problems.append(f"{where}: unknown source {target!r}")
     return problems

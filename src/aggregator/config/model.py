@@ -225,8 +225,9 @@ class RuleConfig(_Strict):
 
     name: str = Field(pattern=_NAME_RE, max_length=64)
     query: str = Field(min_length=1)
-    notify: list[str] = Field(default_factory=list)
-    sources: list[str] | None = None
+    # `notify: me` is read as `[me]`, as `urls:` of a channel is
+    notify: Annotated[list[str], BeforeValidator(_one_or_many)] = Field(default_factory=list)
+    sources: Annotated[list[str] | None, BeforeValidator(_one_or_many)] = None
     digest: Annotated[Digest | None, BeforeValidator(_digest)] = None
 
 

@@ -17,6 +17,7 @@ from typing import Any, TextIO
 import apprise
 import apprise.plugins.email.base as apprise_email
 from apprise.decorators import notify as apprise_plugin
+from apprise.manager_plugins import NotificationManager
 
 from aggregator import redact
 from aggregator.config.model import ChannelConfig
@@ -42,6 +43,8 @@ BeforeSend = Callable[[int, frozenset[int]], bool]
 
 _USERINFO_RE = re.compile(r"^([a-z][a-z0-9+.-]*://)[^@/]*@", re.IGNORECASE)
 _SCHEME_RE = re.compile(r"^([a-z][a-z0-9+.-]*)://", re.IGNORECASE)
+_EMAIL_SCHEMES = frozenset({"mailto", "mailtos"})
+_EXAMPLE_SENDER = "alerts@example.com"
 _KEY_UNSAFE_RE = re.compile(r"[^A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]")
 MESSAGE_ID_DOMAIN = "aggregator.invalid"
 # The header that carries the outbox key on webhooks (json://, form://, xml://), so that a
@@ -69,9 +72,16 @@ def _print_to_terminal(body: str, title: str, *_args: Any, **_kwargs: Any) -> bo
     """`console://`: print the alert on standard output, the default channel of the example."""
     line = "-" * 72
     stream = _Console.stream or sys.stdout
-    stream.write(f"{line}\n{title}\n{body}\n")
+    stream.write(f"{line}\n{title}\n{_without_title(body, title)}\n")
     stream.flush()
     return True
+
+
+def _without_title(body: str, title: str) -> str:
+    """The body without its first line when the title (printed above it) already says it:
+    an alert's body starts with the listing's title, its subject adds the company."""
+    first, _newline, rest = body.partition("\n")
+    return rest if first.strip() and title.startswith(first.strip()) else body
 
 
 # apprise makes a random Message-ID for every e-mail; ours comes from the outbox key, so a
@@ -113,7 +123,32 @@ def check_channel_url(url: str) -> str | None:
     if not found:
         return f"not an apprise URL: {redact_url(url)} (expected scheme://...)"
     scheme = found.group(1)
-    return f"apprise cannot use {redact_url(url)} (unknown scheme {scheme!r} or bad parameters)"
+    if scheme.lower() in _EMAIL_SCHEMES and (problem := _email_problem(url)):
+        return problem
+    # A shared singleton, loaded by apprise already.
+    if scheme.lower() in NotificationManager():  # type: ignore[no-untyped-call]
+        return f"apprise cannot use {redact_url(url)} (bad or missing parameters for {scheme}://)"
+    return f"apprise cannot use {redact_url(url)} (unknown scheme {scheme!r})"
+
+
+def _email_problem(url: str) -> str | None:
+    """Why apprise refused an e-mail URL when the sender address is the cause (the same URL with
+    a valid from= is accepted): apprise makes one from the user name and host only when that
+    reads as an address, so not for `mailto://127.0.0.1:2525?to=me@example.com`."""
+    base, _, rest = url.partition("?")
+    query, hash_mark, fragment = rest.partition("#")
+    pairs = [pair for pair in query.split("&") if pair]
+    others = [pair for pair in pairs if pair.partition("=")[0].lower() != "from"]
+    fixed = f"{base}?{'&'.join([*others, 'from=' + _EXAMPLE_SENDER])}{hash_mark}{fragment}"
+    if apprise.Apprise.instantiate(fixed) is None:
+        return None
+    example = f"e.g. from={_EXAMPLE_SENDER}"
+    if len(others) == len(pairs):
+        return (
+            f"{redact_url(url)} needs from=ADDRESS, the sender ({example}): apprise cannot "
+            "make one from this URL's user name and host"
+        )
+    return f"{redact_url(url)}: from= is not an e-mail address ({example})"
 
 
 @dataclass(frozen=True, slots=True)

@@ -15,6 +15,7 @@ from aggregator.crash import crash_point
 from aggregator.models import DeliveryResult, Listing, OutboxEntry
 from aggregator.notify.batch import BATCH_SLACK, Batch, send_batch
 from aggregator.notify.channels import Channel
+from aggregator.notify.escaping import one_line
 from aggregator.notify.outbox_store import OutboxStore
 from aggregator.notify.policy import Budget, open_channels
 from aggregator.notify.render import Alert, render_alert, render_digest, render_notice
@@ -48,6 +49,7 @@ NOTICE_ROUNDS = 3  # extra passes for channels that got a notice queued during a
 # A channel named `admin` gets the "channel failing" notices; without it, every other channel.
 ADMIN_CHANNEL = "admin"
 _INSTANT = ("alert", "notice")
+_TITLE_CHARS = 200  # of a listing title in the log
 
 
 def next_attempt_after(attempts: int, now: datetime, rng: random.Random) -> datetime | None:
@@ -278,8 +280,11 @@ def _send_group(
             if not run.store.mark_sent(entry, now=now, message_id=message_id):
                 log.warning("alert %s was sent after its claim ran out", entry.key)
             crash_point("after_mark")
-            log.info("alert %s sent on channel %s", entry.key, channel_name)
-            run.results.append(DeliveryResult(outbox_id=entry.id, channel=channel_name, ok=True))
+            title = _title_of(entry, listings, alert)
+            # At DEBUG: the daemon logs each pass's sends by title (a `run` prints its summary).
+            log.debug("alert %s (%r) sent on channel %s", entry.key, title, channel_name)
+            result = DeliveryResult(outbox_id=entry.id, channel=channel_name, ok=True, title=title)
+            run.results.append(result)
             continue
         _record_failure(run, entry, outcome.error, outcome.done, now)
 
@@ -311,13 +316,15 @@ def _send_batch(
         log.warning("channel %s: alerts left for a later pass", name)
     for _ in range(outcome.tried):
         run.budget.spend(name)
-    _flush(run, name, outcome.sent)
+    _flush(run, name, outcome.sent, listings)
     fast = len(outcome.sent) == len(entries) and run.clock() - started <= FAST_BATCH
     run.batch_size[name] = min(BATCH_LIMIT, 2 * len(entries)) if fast else 1
     return outcome.go_on
 
 
-def _flush(run: _Pass, name: str, sent: Sequence[OutboxEntry]) -> None:
+def _flush(
+    run: _Pass, name: str, sent: Sequence[OutboxEntry], listings: Mapping[int, Listing]
+) -> None:
     """Record the sent alerts of a batch in one transaction."""
     if not sent:
         return
@@ -326,8 +333,19 @@ def _flush(run: _Pass, name: str, sent: Sequence[OutboxEntry]) -> None:
         if entry.id not in recorded:
             log.warning("alert %s was sent after its claim ran out", entry.key)
         crash_point("after_mark")
-        log.info("alert %s sent on channel %s", entry.key, name)
-        run.results.append(DeliveryResult(outbox_id=entry.id, channel=name, ok=True))
+        title = _title_of(entry, listings, None)
+        # At DEBUG: the daemon logs each pass's sends by title (a `run` prints its summary).
+        log.debug("alert %s (%r) sent on channel %s", entry.key, title, name)
+        run.results.append(DeliveryResult(outbox_id=entry.id, channel=name, ok=True, title=title))
+
+
+def _title_of(entry: OutboxEntry, listings: Mapping[int, Listing], alert: Alert | None) -> str:
+    """The row's listing title on one line, for the log (the outbox key means nothing to
+    people); a notice's own title (its text when sent in a batch)."""
+    listing = listings.get(entry.listing_id) if entry.listing_id is not None else None
+    if listing is not None:
+        return one_line(listing.title)[:_TITLE_CHARS]
+    return alert.title if alert is not None else one_line(entry.why)[:_TITLE_CHARS]
 
 
 def _record_failure(

@@ -57,11 +57,12 @@ _DIGEST_TEMPLATE = """\
    {{ item.why }}{% if item.url and format == "text" %} · {{ item.url }}{% endif %}
 {% endfor %}"""
 
+# The URL is shown as text too: the plain-text part of an e-mail, made from this HTML, keeps it.
 _HTML_DIGEST_TEMPLATE = """\
 <ol>
 {% for item in items %}<li>{{ link(item.subject, item.url, strong=True) }}
 {%- if item.facts %} · {{ item.facts }}{% endif %}<br>
-{{ item.why }}</li>
+{{ item.why }}{% if item.url %} · {{ link(item.url, item.url) }}{% endif %}</li>
 {% endfor %}</ol>"""
 
 _EXCERPT_CHARS = 280
@@ -153,10 +154,14 @@ def format_pay(job: JobDetails) -> str | None:
     return f"{span}{currency}{period}"
 
 
-def _facts(listing: Listing) -> list[str | None]:
+def _facts(listing: Listing, *, company: bool = True) -> list[str | None]:
+    """Company (unless the line names it already), place, remote, type and pay."""
     job = listing.job
     remote = {"yes": "remote", "no": "on site"}.get(job.remote)
-    return [listing.company, listing.location, remote, job.employment_type, format_pay(job)]
+    if remote == "remote" and "remote" in (listing.location or "").casefold():
+        remote = None  # a location of "Remote" says it already: no "Remote · remote"
+    shown = listing.company if company else None
+    return [shown, listing.location, remote, job.employment_type, format_pay(job)]
 
 
 def _context(listing: Listing, *, rule: str, why: str, now: datetime) -> dict[str, Any]:
@@ -169,7 +174,11 @@ def _context(listing: Listing, *, rule: str, why: str, now: datetime) -> dict[st
         "remote": job.remote,
         "employment_type": job.employment_type,
         "pay": format_pay(job),
-        "facts": [_clip(one_line(fact)) for fact in _facts(listing) if fact],
+        "facts": [
+            _clip(one_line(fact))
+            for fact in _facts(listing, company=not _title_names_company(listing))
+            if fact
+        ],
         "sources": [one_line(source) for source in listing.sources],
         "posted_at": listing.posted_at,
         "age": humanize_age(listing.posted_at, now),
@@ -180,9 +189,17 @@ def _context(listing: Listing, *, rule: str, why: str, now: datetime) -> dict[st
     }
 
 
+def _title_names_company(listing: Listing) -> bool:
+    # Some boards put the company into the title ("Data engineer at Acme"): not twice.
+    company = one_line(listing.company or "").casefold()
+    return bool(company) and company in one_line(listing.title).casefold()
+
+
 def _subject(listing: Listing) -> str:
     title = _clip(one_line(listing.title))
-    return f"{title} at {_clip(one_line(listing.company))}" if listing.company else title
+    if not listing.company or _title_names_company(listing):
+        return title
+    return f"{title} at {_clip(one_line(listing.company))}"
 
 
 def render_alert(
@@ -217,7 +234,8 @@ def render_digest(items: Sequence[tuple[Listing, str]], *, title: str, now: date
             "url": safe_url(listing.url),
             "facts": " · ".join(
                 [
-                    *(_clip(one_line(fact)) for fact in _facts(listing) if fact),
+                    # The subject names the company already.
+                    *(_clip(one_line(fact)) for fact in _facts(listing, company=False) if fact),
                     humanize_age(listing.posted_at, now),
                 ]
             ),

@@ -7,12 +7,14 @@ import logging
 import random
 import signal
 import threading
-from datetime import timedelta
+from collections.abc import Sequence
+from datetime import datetime, timedelta
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.interval import IntervalTrigger
 
 from aggregator.config.model import SourceConfig
+from aggregator.models import DeliveryResult
 from aggregator.pipeline.cycle import Pipeline
 from aggregator.pipeline.isolation import stop_workers
 
@@ -25,6 +27,7 @@ DELIVERY_INTERVAL = timedelta(seconds=30)
 # grace for a message in flight, the daemon is gone well within `docker stop`'s 10 s.
 DRAIN_TIMEOUT = timedelta(seconds=5)
 MAX_JITTER = timedelta(minutes=5)
+SUMMARY_TITLES = 10  # listing titles named in a delivery pass's log line
 
 
 class Daemon:
@@ -52,6 +55,9 @@ class Daemon:
         self._add_jobs(scheduler)
         scheduler.start()
         log.info("daemon started with %d source(s)", len(self.pipeline.config.sources))
+        for source in self.pipeline.config.sources:
+            if source.enabled:
+                log.info("source %s: first due %s", source.name, self._next_due(source))
         try:
             await self.stop_requested.wait()
         finally:
@@ -97,18 +103,27 @@ class Daemon:
             return
         with self._tracked():
             report = await self.pipeline.run_sources([source])
+            # Also after a success: a server's max-age or <ttl> may put next_due_at past `every`.
+            self._back_off(source)
             for result in report.sources:
                 log.info(
-                    "source %s: fetched %d, new %d, matched %d%s",
+                    "source %s: fetched %d, new %d, matched %d%s; next due %s",
                     result.source,
                     result.fetched,
                     result.new,
                     result.matched,
                     f", error: {result.error}" if result.error else "",
+                    self._next_due(source),
                 )
-            # Also after a success: a server's max-age or <ttl> may put next_due_at past `every`.
-            self._back_off(source)
             await self._deliver_now()
+
+    def _next_due(self, source: SourceConfig) -> str:
+        """When the scheduler runs the source next, in the config's zone, zone named."""
+        job = self._scheduler.get_job(f"source:{source.name}") if self._scheduler else None
+        when: datetime | None = getattr(job, "next_run_time", None)
+        if when is None:
+            return "never (paused)"
+        return f"{when.astimezone(self.pipeline.config.zone):%Y-%m-%d %H:%M:%S %Z}"
 
     def _back_off(self, source: SourceConfig) -> None:
         # The pipeline pushed next_due_at out (doubling, at most 24 h); the interval trigger alone
@@ -130,9 +145,8 @@ class Daemon:
         # worker thread and the loop keeps serving fetches and signals meanwhile.
         async with self._delivery_lock:
             results = await asyncio.to_thread(self.pipeline.deliver, self._stop_sending)
-        failed = sum(1 for r in results if not r.ok)
         if results:
-            log.info("delivered %d alert(s), %d failed", len(results) - failed, failed)
+            log.info("%s", sent_summary(results))
 
     def _tracked(self) -> _InFlight:
         return _InFlight(self)
@@ -145,6 +159,18 @@ class Daemon:
             # deadline, so its worker goes now (the source is fetched again on the next start).
             log.warning("jobs still running after %s; stopping anyway", DRAIN_TIMEOUT)
             stop_workers()
+
+
+def sent_summary(results: Sequence[DeliveryResult]) -> str:
+    """`sent 2 alert(s): 'Data engineer' on mail, 'Analyst' on mail; 1 failed`, by listing
+    title (the outbox key is in the DEBUG log), at most SUMMARY_TITLES of them."""
+    sent = [f"{r.title!r} on {r.channel}" for r in results if r.ok]
+    failed = len(results) - len(sent)
+    shown = ", ".join(sent[:SUMMARY_TITLES])
+    if len(sent) > SUMMARY_TITLES:
+        shown += f" and {len(sent) - SUMMARY_TITLES} more"
+    line = f"sent {len(sent)} alert(s)" + (f": {shown}" if sent else "")
+    return line + (f"; {failed} failed (retried later)" if failed else "")
 
 
 class _InFlight:
