@@ -378,10 +378,18 @@ def test_bad_ids_exit_2_with_one_line(
     assert (result.returncode, result.stdout, result.stderr) == (2, "", message)
 
 
-def test_without_a_config_it_says_so(invoke: Invoke) -> None:
+def test_without_a_config_it_says_so(
+    invoke: Invoke, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Nowhere to find one: no $AGGREGATOR_CONFIG, no ./aggregator.yaml, no XDG config file.
+    monkeypatch.delenv("AGGREGATOR_CONFIG", raising=False)
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "xdg"))
+    monkeypatch.chdir(tmp_path)
     result = invoke("listings", "list")
     assert result.returncode == 2
-    assert "Missing option '--config'" in result.stderr
+    assert "--config" in result.stderr
+    assert "aggregate config init" in result.stderr
+    assert "Traceback" not in result.stderr
 
 
 def test_the_listings_help_starts_without_the_database_library(tmp_path: Path) -> None:
